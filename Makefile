@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# ttyidle: build the BPF object, its skeleton, the daemon, and the tests.
+# Everything generated lands in $(OUT). `make V=1` shows full commands.
+
+OUT        ?= build
+CLANG      ?= clang
+CC         ?= cc
+BPFTOOL    ?= bpftool
+ARCH       ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all clean test unit fuzz vm-test bench format
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+CPPFLAGS  += -D_GNU_SOURCE -Ibpf -Iuser -I$(OUT) -DTTYIDLE_VERSION='"$(VERSION)"'
+LIBS      := -lbpf -lelf -lz
+
+BPF_SRC   := bpf/ttyidle.bpf.c
+BPF_OBJ   := $(OUT)/ttyidle.bpf.o
+SKEL      := $(OUT)/ttyidle.skel.h
+
+# Files that use libbpf or the skeleton; every other user/*.c is pure and is
+# linked into the unit tests as well.
+LIBBPF_SRCS := $(wildcard user/bpf_*.c user/cmd_*.c) user/main.c
+PURE_SRCS   := $(filter-out $(LIBBPF_SRCS),$(wildcard user/*.c))
+USER_SRCS   := $(LIBBPF_SRCS) $(PURE_SRCS)
+USER_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
+
+all: $(OUT)/ttyidle
+
+$(OUT) $(OUT)/user $(OUT)/unit $(OUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(BPF_OBJ): $(BPF_SRC) bpf/ttyidle.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
+		-Wall -Werror -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name ttyidle_bpf > $@
+
+$(OUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/ttyidle.h $(SKEL) | $(OUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(OUT)/ttyidle: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# ---- unit tests: pure code only, under AddressSanitizer and UBSan ----------
+SAN         := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
+PURE_SAN_OBJS := $(patsubst user/%.c,$(OUT)/unit/%.o,$(PURE_SRCS))
+
+$(OUT)/unit/%.o: user/%.c $(wildcard user/*.h) bpf/ttyidle.h | $(OUT)/unit
+	$(call msg,CC-SAN,$@)
+	$(Q)$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
+
+$(OUT)/unit/test_%: tests/unit/test_%.c $(PURE_SAN_OBJS) | $(OUT)/unit
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -O1 -g $(SAN) $(WARN) $< $(PURE_SAN_OBJS) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)tests/unit/run.sh $(UNIT_BINS)
+
+# ---- fuzz targets: libFuzzer, run briefly by `make test` -------------------
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 20
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard user/*.h) | $(OUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $< $(PURE_SRCS) -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# ---- real kernels under QEMU -----------------------------------------------
+vm-test: $(OUT)/ttyidle
+	$(Q)tests/vm/run.sh
+
+test: $(OUT)/ttyidle
+	$(Q)tests/run-all.sh
+
+bench: $(OUT)/ttyidle
+	$(Q)tests/vm/run.sh --bench
+
+format:
+	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/fuzz/*.c tests/vm/progs/*.c
+
+clean:
+	$(Q)rm -rf $(OUT)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types shared by the BPF programs (ttyidle.bpf.c) and the userspace daemon.
+ * Everything here is part of the pinned-map ABI: a change in layout must bump
+ * TTYIDLE_ABI so that a daemon never adopts maps it cannot read.
+ */
+#ifndef TTYIDLE_H
+#define TTYIDLE_H
+
+#define TTYIDLE_ABI 1
+
+#define TTYIDLE_COMM_LEN 16
+#define TTYIDLE_NAME_LEN 32
+
+/* Pin directory and pinned object names (maps keep their BPF names). */
+#define TTYIDLE_PIN_DIR "/sys/fs/bpf/ttyidle"
+
+/*
+ * One terminal. A PTY slave and its master share the slave's key.
+ * dev and devpts use the kernel's internal dev_t layout (major << 20 | minor);
+ * devpts is the s_dev of the devpts super block the PTY lives in (0 for
+ * terminals that are not PTYs), which is what `stat -c %d /dev/pts/N` shows
+ * in the namespace that mounted it.
+ */
+struct tty_key {
+	__u32 dev;
+	__u32 devpts;
+};
+
+enum tty_kind {
+	TTY_KIND_PTY = 1,
+	TTY_KIND_CONSOLE = 2, /* vt, serial, anything that is not a PTY */
+};
+
+/*
+ * Activity clocks, also used as a bit mask in struct armed.mask.
+ * IN:       the user's terminal sent bytes (write into the PTY master, or input
+ *           read on a console terminal, where no master exists);
+ * IN_READ:  the session consumed input (n_tty_read on the slave/console);
+ * OUT:      the session wrote to its terminal (tty_write on the slave/console);
+ * OUT_READ: the terminal side drained output (n_tty_read on the master).
+ */
+enum tty_clock {
+	TTY_CLK_IN = 0,
+	TTY_CLK_IN_READ = 1,
+	TTY_CLK_OUT = 2,
+	TTY_CLK_OUT_READ = 3,
+	TTY_CLK_MAX = 4,
+};
+
+#define TTY_CLK_BIT(c) (1u << (c))
+
+/* Value of the `ttys` hash map. Times are CLOCK_BOOTTIME nanoseconds. */
+struct tty_rec {
+	__u64 first_ns;     /* first time the terminal was seen */
+	__u64 in_ns;        /* TTY_CLK_IN */
+	__u64 in_read_ns;   /* TTY_CLK_IN_READ */
+	__u64 out_ns;       /* TTY_CLK_OUT */
+	__u64 out_read_ns;  /* TTY_CLK_OUT_READ */
+	__u64 in_bytes;     /* bytes written into the master (or read on a console) */
+	__u64 out_bytes;    /* bytes the session wrote to its terminal */
+	__u32 sid;          /* session id, init-namespace pid (0: none) */
+	__u32 pgrp;         /* foreground process group, init-namespace pid */
+	__u32 index;        /* driver index: N of pts/N */
+	__u32 writer_tgid;  /* last process writing the PTY master (sshd, tmux, ...) */
+	char writer_comm[TTYIDLE_COMM_LEN];
+	char name[TTYIDLE_NAME_LEN]; /* kernel tty name, e.g. "pts3", "ttyS0" */
+	__u8 kind;          /* enum tty_kind */
+	__u8 pad[7];
+};
+
+/*
+ * Value of the `armed` hash map (same key as `ttys`). Userspace inserts an
+ * entry when a terminal is about to be warned or is in warning; the first
+ * activity whose clock is in `mask` emits EV_ACTIVITY and deletes the entry
+ * (one shot), so a keystroke cancels a pending action at once.
+ */
+struct armed {
+	__u32 mask; /* TTY_CLK_BIT()s that count as activity */
+	__u32 pad;
+};
+
+/* Single-entry array map `ctl`: knobs userspace changes at run time. */
+struct ttyidle_ctl {
+	__u32 abi;         /* TTYIDLE_ABI of the object that created the maps */
+	__u32 daemon_tgid; /* writes by this process never count as activity */
+	__u32 narmed;      /* entries in `armed`; 0 skips the lookup */
+	__u32 mode;        /* enum attach_mode the programs were attached with */
+	__u64 events_lost; /* ring buffer reservations that failed */
+	__u64 ttys_full;   /* terminals not tracked because `ttys` was full */
+};
+
+enum attach_mode {
+	ATTACH_NONE = 0,
+	ATTACH_FENTRY = 1,
+	ATTACH_KPROBE = 2,
+};
+
+enum ev_type {
+	EV_NEW = 1,      /* terminal first seen */
+	EV_GONE = 2,     /* terminal released; its record was deleted */
+	EV_ACTIVITY = 3, /* activity on an armed terminal */
+};
+
+/* Ring buffer `events` record. */
+struct event {
+	__u32 type;  /* enum ev_type */
+	__u32 clock; /* EV_ACTIVITY: enum tty_clock */
+	struct tty_key key;
+	__u64 ts_ns;
+	__u32 tgid;  /* process that caused the event */
+	__u32 pad;
+	char comm[TTYIDLE_COMM_LEN];
+};
+
+#endif /* TTYIDLE_H */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TTYIDLE_LOG_H
+#define TTYIDLE_LOG_H
+
+#include <stdbool.h>
+#include <syslog.h>
+
+/*
+ * Daemon log lines on stderr. Under systemd (JOURNAL_STREAM names our
+ * stderr) each line carries a "<N>" priority prefix that journald strips and
+ * files as PRIORITY=; elsewhere lines are plain "ttyidle: ...".
+ */
+void log_init(bool verbose);
+bool log_to_journal(void);
+void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif
