@@ -21,6 +21,9 @@ int do_explain(int argc, char **argv);
 /* One line "ttyidle: CMD: msg" on stderr, for command errors. */
 void cmd_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* One line for an unknown option seen by getopt_long; returns EXIT_USAGE. */
+int cmd_bad_option(const char *cmd, char **argv);
+
 /* Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
 #define EXIT_USAGE 2
 

@@ -181,8 +181,7 @@ int do_run(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "ttyidle: run: see `ttyidle run --help`\n");
-			return EXIT_USAGE;
+			return cmd_bad_option("run", argv);
 		}
 	}
 	if (optind < argc) {

@@ -182,8 +182,7 @@ int do_status(int argc, char **argv)
 			       TTYIDLE_PIN_DIR);
 			return 0;
 		default:
-			fprintf(stderr, "ttyidle: status: see `ttyidle status --help`\n");
-			return EXIT_USAGE;
+			return cmd_bad_option("status", argv);
 		}
 	}
 	if (optind < argc) {

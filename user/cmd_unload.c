@@ -19,8 +19,7 @@ int do_unload(int argc, char **argv)
 			       TTYIDLE_PIN_DIR);
 			return 0;
 		}
-		fprintf(stderr, "ttyidle: unload: see `ttyidle unload --help`\n");
-		return EXIT_USAGE;
+		return cmd_bad_option("unload", argv);
 	}
 	if (optind < argc) {
 		cmd_error("unload", "unexpected argument '%s'", argv[optind]);

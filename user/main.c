@@ -35,6 +35,22 @@ void cmd_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+int cmd_bad_option(const char *cmd, char **argv)
+{
+	const char *opt = argv[optind - 1];
+	char shortopt[3] = {'-', (char)optopt, 0};
+
+	/* getopt leaves optind past the bad word; a bad short flag has optopt set */
+	if (optopt && opt[0] == '-' && opt[1] != '-')
+		opt = shortopt;
+	if (cmd)
+		fprintf(stderr, "ttyidle: %s: unknown option '%s' (see `ttyidle %s --help`)\n", cmd,
+			opt, cmd);
+	else
+		fprintf(stderr, "ttyidle: unknown option '%s' (see `ttyidle --help`)\n", opt);
+	return EXIT_USAGE;
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -61,6 +77,7 @@ int main(int argc, char **argv)
 	size_t i;
 	int c;
 
+	opterr = 0; /* our own one-line messages, naming the command */
 	/* '+' stops at the command word: its options are its own */
 	while ((c = getopt_long(argc, argv, "+jvhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -77,8 +94,7 @@ int main(int argc, char **argv)
 			printf("ttyidle %s\n", TTYIDLE_VERSION);
 			return 0;
 		default:
-			fprintf(stderr, "ttyidle: see `ttyidle --help`\n");
-			return EXIT_USAGE;
+			return cmd_bad_option(NULL, argv);
 		}
 	}
 	log_init(gopts.verbose);
@@ -92,6 +108,7 @@ int main(int argc, char **argv)
 			argc -= optind;
 			argv += optind;
 			optind = 0; /* reset getopt for the command's own options */
+			opterr = 0;
 			return cmds[i].fn(argc, argv);
 		}
 	}

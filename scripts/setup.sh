@@ -1,0 +1,29 @@
+#!/bin/sh
+# Install every build and test dependency from Debian's packages, then build.
+# Safe to run again. Nothing here starts a service on the host: sshd, tmux and
+# autolog are only copied into the test VM's image.
+set -eu
+cd "$(dirname "$0")/.."
+pkgs="make clang llvm gcc libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+      libcmocka-dev qemu-system-x86 busybox-static cpio gzip xz-utils zstd
+      openssh-server openssh-client tmux autolog mandoc libclang-rt-14-dev
+      debian-archive-keyring ca-certificates"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" = 0 ] || { echo "setup: need root to install:$missing" >&2; exit 1; }
+	export DEBIAN_FRONTEND=noninteractive
+	# policy-rc.d keeps sshd/autolog from starting on hosts with an init system
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod +x /usr/sbin/policy-rc.d
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+make -s

@@ -1,0 +1,37 @@
+#!/bin/bash
+# `make test`: every suite, then one closing line summing them all.
+# Each suite prints its own "N passed, N failed" line last; this script adds
+# them up so CI reads one verdict, and fails if any suite failed or broke.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+total_pass=0 total_fail=0 broken=()
+
+run_suite() {
+	local name=$1; shift
+	local log="build/test-$name.log" line p f rc
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -aE '^[[:alnum:]_-]*:? ?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+		total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	fi
+	if [ "$rc" -ne 0 ] || [ -z "$line" ]; then
+		broken+=("$name (exit $rc)")
+		[ -z "$line" ] && total_fail=$((total_fail + 1))
+	fi
+}
+
+mkdir -p build
+run_suite unit make -s unit
+run_suite fuzz make -s fuzz
+run_suite host tests/host/run.sh
+run_suite vm tests/vm/run.sh
+
+echo
+echo "=== summary"
+for b in "${broken[@]}"; do echo "suite failed: $b"; done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ ${#broken[@]} -eq 0 ]
