@@ -12,12 +12,15 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpf_load.h"
 #include "cmd.h"
+#include "config.h"
+#include "engine.h"
 #include "log.h"
 #include "preflight.h"
 #include "termview.h"
@@ -30,37 +33,131 @@ struct daemon {
 	int epfd, sigfd, timerfd, lockfd;
 	bool stop;
 	unsigned long events;
+	const char *conf, *conf_dir;
+	struct policy policy[2]; /* the one in force and the one a reload builds */
+	int cur;
+	struct engine eng;
+	struct engine_kernel kern;
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- the kernel maps, as the engine sees them --------------------------- */
+
+static int k_read_rec(void *ctx, const struct tty_key *k, struct tty_rec *r)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_lookup_elem(d->bpf.ttys_fd, k, r) ? -errno : 0;
+}
+
+static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask)
+{
+	struct daemon *d = ctx;
+	struct armed a = {.mask = mask};
+
+	return bpf_map_update_elem(d->bpf.armed_fd, k, &a, BPF_ANY) ? -errno : 0;
+}
+
+static int k_disarm(void *ctx, const struct tty_key *k)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_delete_elem(d->bpf.armed_fd, k) ? -errno : 0;
+}
+
+static void k_set_narmed(void *ctx, uint32_t n)
+{
+	struct daemon *d = ctx;
+	struct ttyidle_ctl c;
+
+	/* only the daemon writes narmed; BPF only adds to the counters beside it */
+	if (ctl_read(&d->bpf, &c) == 0) {
+		c.narmed = n;
+		ctl_write(&d->bpf, &c);
+	}
+}
 
 static int handle_event(void *ctx, void *data, size_t len)
 {
 	struct daemon *d = ctx;
 	const struct event *e = data;
-	struct tty_rec rec;
-	char name[64] = "?";
 
 	if (len < sizeof(*e))
 		return 0;
 	d->events++;
-	if (bpf_map_lookup_elem(d->bpf.ttys_fd, &e->key, &rec) == 0)
-		term_name(&e->key, &rec, name, sizeof(name));
 	switch (e->type) {
 	case EV_NEW:
-		log_debug("terminal %s (dev %u:%u devpts %u:%u) first seen, by pid %u (%.16s)",
-			  name, kdev_major(e->key.dev), kdev_minor(e->key.dev),
+		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
+			  kdev_major(e->key.dev), kdev_minor(e->key.dev),
 			  kdev_major(e->key.devpts), kdev_minor(e->key.devpts), e->tgid, e->comm);
+		if (engine_add(&d->eng, &e->key, now_ns()))
+			log_err("out of memory tracking a terminal");
 		break;
 	case EV_GONE:
 		log_debug("terminal dev %u:%u devpts %u:%u released", kdev_major(e->key.dev),
 			  kdev_minor(e->key.dev), kdev_major(e->key.devpts),
 			  kdev_minor(e->key.devpts));
+		engine_gone(&d->eng, &e->key, now_ns());
 		break;
 	case EV_ACTIVITY:
-		log_debug("activity (%s) on armed terminal %s by pid %u", clock_name(e->clock),
-			  name, e->tgid);
+		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
 		break;
 	}
 	return 0;
+}
+
+/* Adopt what the kernel already tracks: the one full walk, at start-up. */
+static int adopt_terminals(struct daemon *d)
+{
+	struct tty_key key, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		if (engine_add(&d->eng, &next, now_ns()) == 0)
+			n++;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+static void arm_timer(struct daemon *d)
+{
+	struct itimerspec its = {0};
+	uint64_t next = engine_next(&d->eng);
+
+	if (next != UINT64_MAX) {
+		if (!next)
+			next = 1; /* 0 would disarm */
+		its.it_value.tv_sec = next / 1000000000ULL;
+		its.it_value.tv_nsec = next % 1000000000ULL;
+	}
+	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
+		log_err("timerfd_settime: %s", strerror(errno));
+}
+
+static void reload(struct daemon *d)
+{
+	int nxt = !d->cur;
+	char err[512];
+
+	if (policy_load(&d->policy[nxt], d->conf, d->conf_dir, POLICY_LOAD_STRICT_PERMS, err,
+			sizeof(err))) {
+		log_err("reload failed, keeping the policy in force: %s", err);
+		return;
+	}
+	engine_set_policy(&d->eng, &d->policy[nxt], now_ns());
+	policy_free(&d->policy[d->cur]);
+	d->cur = nxt;
+	log_info("configuration reloaded: %zu rules", d->policy[d->cur].nrules);
 }
 
 static int setup_loop(struct daemon *d, char *err, size_t errlen)
@@ -106,7 +203,7 @@ static void on_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_info("SIGHUP: reloading configuration");
+			reload(d);
 		} else {
 			log_info("signal %d: exiting; programs stay attached%s", si.ssi_signo,
 				 d->bpf.links_pinned ? "" : " until now (links not pinnable)");
@@ -122,6 +219,7 @@ static int loop(struct daemon *d)
 	uint64_t ticks;
 
 	while (!d->stop) {
+		arm_timer(d);
 		n = epoll_wait(d->epfd, evs, 8, -1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -137,7 +235,7 @@ static int loop(struct daemon *d)
 			else if (fd == d->sigfd)
 				on_signal(d);
 			else if (fd == d->timerfd && read(d->timerfd, &ticks, sizeof(ticks)) > 0)
-				log_debug("timer");
+				engine_run_due(&d->eng, now_ns());
 		}
 	}
 	return 0;
@@ -145,19 +243,32 @@ static int loop(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: ttyidle run [--attach=auto|fentry|kprobe]\n\n"
+	fprintf(f, "Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
+		   "[--config-dir DIR]\n\n"
 		   "Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
-		   "  --attach MODE   fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n");
+		   "  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
+		   "  --config FILE     main configuration (default %s; missing is fine)\n"
+		   "  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n",
+		TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
 }
 
 int do_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"attach", required_argument, NULL, 'a'},
+		{"config", required_argument, NULL, 'c'},
+		{"config-dir", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct daemon d = {.epfd = -1, .sigfd = -1, .timerfd = -1, .lockfd = -1};
+	struct daemon d = {
+		.epfd = -1,
+		.sigfd = -1,
+		.timerfd = -1,
+		.lockfd = -1,
+		.conf = TTYIDLE_CONF_PATH,
+		.conf_dir = TTYIDLE_CONF_DROPIN,
+	};
 	enum attach_mode want = ATTACH_NONE;
 	const char *env = getenv("TTYIDLE_ATTACH");
 	struct ttyidle_ctl c;
@@ -177,6 +288,12 @@ int do_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'c':
+			d.conf = optarg;
+			break;
+		case 'd':
+			d.conf_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -188,6 +305,12 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	/* the policy first: a bad file must stop us before anything is attached */
+	if (policy_load(&d.policy[0], d.conf, d.conf_dir, POLICY_LOAD_STRICT_PERMS, err,
+			sizeof(err))) {
+		cmd_error("run", "%s", err);
+		return 1;
+	}
 	if (preflight_caps("/proc/self/status",
 			   (1ULL << CAPN_SYS_ADMIN) | (1ULL << CAPN_KILL) |
 				   (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
@@ -196,6 +319,7 @@ int do_run(int argc, char **argv)
 	    preflight_bpffs("/sys/fs/bpf", err, sizeof(err)) ||
 	    instance_lock(LOCK_PATH, &d.lockfd, err, sizeof(err))) {
 		cmd_error("run", "%s", err);
+		policy_free(&d.policy[0]);
 		return 1;
 	}
 	if (bpf_state_open(&d.bpf, want, gopts.verbose, err, sizeof(err))) {
@@ -210,10 +334,33 @@ int do_run(int argc, char **argv)
 		 attach_mode_name(d.bpf.mode), TTYIDLE_PIN_DIR);
 	if (d.bpf.note[0])
 		log_warn("%s", d.bpf.note);
+	d.kern = (struct engine_kernel){
+		.ctx = &d,
+		.read_rec = k_read_rec,
+		.arm = k_arm,
+		.disarm = k_disarm,
+		.set_narmed = k_set_narmed,
+	};
+	if (engine_init(&d.eng, &d.kern, &d.policy[0])) {
+		cmd_error("run", "out of memory");
+		goto out;
+	}
+	/* armed entries of a previous daemon mean nothing to this one */
+	{
+		struct tty_key k, nk;
+
+		while (bpf_map_get_next_key(d.bpf.armed_fd, NULL, &nk) == 0) {
+			k = nk;
+			bpf_map_delete_elem(d.bpf.armed_fd, &k);
+		}
+		k_set_narmed(&d, 0);
+	}
 	if (setup_loop(&d, err, sizeof(err))) {
 		cmd_error("run", "%s", err);
 		goto out;
 	}
+	log_info("policy: %zu rules from %s and %s; tracking %d terminals", d.policy[0].nrules,
+		 d.conf, d.conf_dir, adopt_terminals(&d));
 	r = loop(&d) ? 1 : 0;
 out:
 	ring_buffer__free(d.rb);
@@ -223,7 +370,10 @@ out:
 		close(d.sigfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
+	if (d.eng.buckets)
+		engine_free(&d.eng);
 	bpf_state_close(&d.bpf);
+	policy_free(&d.policy[d.cur]);
 	if (d.lockfd >= 0)
 		close(d.lockfd);
 	return r;

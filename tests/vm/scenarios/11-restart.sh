@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 120
+# A daemon killed with SIGKILL and started again adopts the pinned programs
+# and maps: no idle history is lost, and (where links can be pinned) the
+# kernel keeps observing while no daemon runs.
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+
+start_ttyidle
+pty_start a open
+line=$(pty_info a)
+rdev=$(kv rdev "$line") devpts=$(kv devpts "$line")
+pty_cmd a 'wm abc'
+wait_for 10 has_rec "$rdev" "$devpts"
+before=$(rec_json "$rdev" "$devpts")
+first=$(jfield first_ns "$before") in1=$(jfield in_ns "$before")
+pinned=yes
+grep -q 'cannot pin' "$TTYIDLE_LOG" && pinned=no
+
+kill -KILL "$TTYIDLE_PID"
+wait "$TTYIDLE_PID" 2>/dev/null
+log "daemon killed; pinned links: $pinned"
+assert_ok test -e /sys/fs/bpf/ttyidle/ttys
+rec=$(rec_json "$rdev" "$devpts")
+assert_eq "$first" "$(jfield first_ns "$rec")" "first_ns survives the kill"
+assert_eq "$in1" "$(jfield in_ns "$rec")" "in_ns survives the kill"
+
+pty_cmd a 'wm de'
+if [ $pinned = yes ]; then
+	rec=$(rec_json "$rdev" "$devpts")
+	assert_eq 5 "$(jfield bytes_in "$rec")" "bytes typed while no daemon ran are counted"
+	[ "$(jfield in_ns "$rec")" -gt "$in1" ] || fail "in_ns did not move while the daemon was down"
+fi
+
+: >"$TTYIDLE_LOG"
+start_ttyidle
+if [ $pinned = yes ]; then
+	assert_file_match "$TTYIDLE_LOG" 'adopted programs in (fentry|kprobe) mode'
+else
+	# 5.10 in kprobe mode: the links died with the daemon; the maps did not
+	assert_file_match "$TTYIDLE_LOG" 'attached programs in kprobe mode'
+fi
+assert_file_match "$TTYIDLE_LOG" 'tracking [1-9][0-9]* terminals'
+rec=$(rec_json "$rdev" "$devpts")
+assert_eq "$first" "$(jfield first_ns "$rec")" "first_ns after restart"
+pty_cmd a 'wm f'
+rec=$(rec_json "$rdev" "$devpts")
+[ "$(jfield in_ns "$rec")" -gt "$in1" ] || fail "in_ns does not move after restart"
+
+log "unload removes every pin and detaches"
+stop_ttyidle
+assert_ok ttyidle unload
+assert_fails test -e /sys/fs/bpf/ttyidle
+[ -z "$(bpftool link list 2>/dev/null | grep -E 'tty_write|n_tty_read')" ] ||
+	fail "links still attached after unload: $(bpftool link list)"
+pty_stop a
+exit 0

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Audit record formatting and the journal/syslog sink; see audit.h. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "session.h"
+
+void audit_rec_init(struct audit_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->uid = -1;
+	r->session = -1;
+	r->pid = -1;
+	r->idle_sec = -1;
+}
+
+void audit_rec_from_session(struct audit_rec *r, const struct session_info *s)
+{
+	r->user = s->user;
+	r->uid = (long long)s->uid;
+	r->tty = s->tty;
+	r->session = s->sid;
+	r->leader = s->leader_comm;
+	r->service = session_service_name(s->service);
+	if (s->remote_src != REMOTE_NONE) {
+		r->remote = s->remote;
+		r->remote_src = session_remote_source_name(s->remote_src);
+	}
+	r->container = s->container_str[0] ? s->container_str : NULL;
+}
+
+static bool bare_ok(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+int audit_escape(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(in), i, o = 0;
+	bool cut = n > AUDIT_VALUE_MAX, quote = n == 0;
+
+	if (cut)
+		n = AUDIT_VALUE_MAX;
+	for (i = 0; i < n && !quote; i++)
+		quote = !bare_ok((unsigned char)in[i]);
+
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (o + 1 >= outlen)                                                               \
+			goto nospace;                                                              \
+		out[o++] = (ch);                                                                   \
+	} while (0)
+
+	if (quote)
+		PUT('"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (bare_ok(c) || c == ' ') {
+			PUT((char)c);
+			continue;
+		}
+		PUT('\\');
+		switch (c) {
+		case '"':
+		case '\\':
+			PUT((char)c);
+			break;
+		case '\n':
+			PUT('n');
+			break;
+		case '\r':
+			PUT('r');
+			break;
+		case '\t':
+			PUT('t');
+			break;
+		default:
+			PUT('x');
+			PUT(hex[c >> 4]);
+			PUT(hex[c & 15]);
+			break;
+		}
+	}
+	if (cut) {
+		PUT('.');
+		PUT('.');
+		PUT('.');
+	}
+	if (quote)
+		PUT('"');
+#undef PUT
+	out[o] = 0;
+	return (int)o;
+nospace:
+	if (outlen)
+		out[0] = 0;
+	return -ENOSPC;
+}
+
+struct line {
+	char *buf;
+	size_t len, cap;
+	bool full;
+};
+
+/* Append " KEY=value" only if it fits whole: a record never ends in a cut field. */
+static void add_field(struct line *l, const char *key, const char *val)
+{
+	char esc[4 * AUDIT_VALUE_MAX + 8];
+	int n;
+
+	if (l->full || !val || !val[0])
+		return;
+	n = audit_escape(val, esc, sizeof(esc));
+	if (n < 0)
+		return;
+	if (l->len + 1 + strlen(key) + 1 + (size_t)n + 1 > l->cap) {
+		l->full = true;
+		return;
+	}
+	l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "%s%s=%s",
+				   l->len > strlen(AUDIT_PREFIX) ? " " : "", key, esc);
+}
+
+static void add_num(struct line *l, const char *key, long long v, long long min)
+{
+	char num[24];
+
+	if (v < min)
+		return;
+	snprintf(num, sizeof(num), "%lld", v);
+	add_field(l, key, num);
+}
+
+int audit_format(const struct audit_rec *r, char *buf, size_t buflen)
+{
+	struct line l = {.buf = buf, .cap = buflen};
+
+	if (buflen < sizeof(AUDIT_PREFIX))
+		return -ENOSPC;
+	memcpy(buf, AUDIT_PREFIX, sizeof(AUDIT_PREFIX));
+	l.len = strlen(AUDIT_PREFIX);
+	add_field(&l, "EVENT", r->event);
+	add_field(&l, "USER", r->user);
+	add_num(&l, "UID", r->uid, 0);
+	add_field(&l, "TTY", r->tty);
+	add_num(&l, "SESSION", r->session, 1);
+	add_num(&l, "PID", r->pid, 1);
+	add_field(&l, "LEADER", r->leader);
+	add_field(&l, "SERVICE", r->service);
+	add_field(&l, "REMOTE", r->remote);
+	if (r->remote && r->remote[0])
+		add_field(&l, "REMOTE_SRC", r->remote_src);
+	add_field(&l, "CONTAINER", r->container);
+	add_num(&l, "IDLE_SEC", r->idle_sec, 0);
+	add_field(&l, "CLOCK", r->clock);
+	add_field(&l, "RULE", r->rule);
+	add_field(&l, "ACTION", r->action);
+	add_field(&l, "OUTCOME", r->outcome);
+	buf[l.len] = 0;
+	return l.full ? -ENOSPC : (int)l.len;
+}
+
+bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino)
+{
+	unsigned long long d, i;
+	char *end;
+
+	if (!env || !*env)
+		return false;
+	errno = 0;
+	d = strtoull(env, &end, 10);
+	if (errno || end == env || *end != ':')
+		return false;
+	env = end + 1;
+	i = strtoull(env, &end, 10);
+	if (errno || end == env || *end)
+		return false;
+	return d == (unsigned long long)dev && i == (unsigned long long)ino;
+}
+
+void audit_emit(const char *line)
+{
+	static int mode = -1; /* 0 syslog, 1 journal */
+	const char *msg = line;
+
+	if (mode < 0) {
+		struct stat st;
+
+		mode = fstat(STDERR_FILENO, &st) == 0 &&
+		       audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev,
+						    st.st_ino);
+		if (!mode)
+			openlog("ttyidle", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	}
+	if (mode) {
+		fprintf(stderr, "<5>%s\n", line);
+		return;
+	}
+	if (!strncmp(msg, AUDIT_PREFIX, strlen(AUDIT_PREFIX)))
+		msg += strlen(AUDIT_PREFIX); /* syslog adds "ttyidle[pid]: " */
+	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", msg);
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "%s\n", line);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Audit records: one line per warning, cancellation, termination step and
+ * survivor, e.g.
+ *   ttyidle: EVENT=terminate USER=alice UID=1000 TTY=pts/3 SESSION=4242 LEADER=bash ...
+ * Field order is fixed (EVENT USER UID TTY SESSION PID LEADER SERVICE REMOTE
+ * REMOTE_SRC CONTAINER IDLE_SEC CLOCK RULE ACTION OUTCOME); unknown fields
+ * (NULL or "" strings, negative numbers) are left out. A value is written
+ * bare if it is printable ASCII without space, '"' or '\'; otherwise it is
+ * quoted, with \" \\ \n \r \t and \xNN for every other control or non-ASCII
+ * byte, so user-controlled text (command names, hosts) can neither add a
+ * field nor a line. Values are cut at AUDIT_VALUE_MAX bytes, marked "...".
+ */
+#ifndef TTYIDLE_AUDIT_H
+#define TTYIDLE_AUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define AUDIT_PREFIX    "ttyidle: "
+#define AUDIT_VALUE_MAX 200
+#define AUDIT_LINE_MAX  16384 /* always enough for a full record */
+
+struct session_info;
+
+struct audit_rec {
+	const char *event; /* warn cancel terminate survivor ... */
+	const char *user;
+	long long uid; /* < 0: unknown */
+	const char *tty;
+	long long session; /* <= 0: unknown */
+	long long pid;     /* a single process (survivor); <= 0: none */
+	const char *leader;
+	const char *service;
+	const char *remote;
+	const char *remote_src;
+	const char *container;
+	long long idle_sec; /* < 0: unknown */
+	const char *clock;
+	const char *rule;
+	const char *action;
+	const char *outcome;
+};
+
+/* All strings NULL, all numbers unknown. */
+void audit_rec_init(struct audit_rec *r);
+/* Fill the session's fields (pointers into s, which must outlive r). */
+void audit_rec_from_session(struct audit_rec *r, const struct session_info *s);
+
+/* Escape one value as described above into out. Returns its length, or -ENOSPC. */
+int audit_escape(const char *in, char *out, size_t outlen);
+/* Format a whole record (with AUDIT_PREFIX, no newline). Returns its length, or -ENOSPC with
+ * buf holding the complete fields that fitted. */
+int audit_format(const struct audit_rec *r, char *buf, size_t buflen);
+
+/* Is JOURNAL_STREAM (value env, "DEV:INO") the file stderr is connected to? */
+bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino);
+/*
+ * Send a line from audit_format: to stderr with a "<5>" (notice) prefix when
+ * stderr is the journal, else to syslog(LOG_AUTHPRIV|LOG_NOTICE) (and to
+ * stderr as well when it is a terminal).
+ */
+void audit_emit(const char *line);
+
+#endif /* TTYIDLE_AUDIT_H */

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "deadline.h"
+#include "engine.h"
+#include "log.h"
+#include "procfs.h"
+#include "rules.h"
+#include "session.h"
+#include "subject.h"
+#include "termview.h"
+#include "warntext.h"
+#include "warnwrite.h"
+
+#define NEVER UINT64_MAX
+#define NSEC  1000000000ULL
+/* After SIGKILL, how long before the survivors are reported. */
+#define REPORT_DELAY_NS (2 * NSEC)
+/* A session that could not be resolved is looked at again this much later. */
+#define RETRY_NS (5 * NSEC)
+
+#define container_of(p, T, m) ((T *)((char *)(p)-offsetof(T, m)))
+
+uint64_t policy_min_lead(const struct policy *p)
+{
+	uint64_t best = NEVER;
+	size_t i;
+
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = i < p->nrules ? &p->rules[i] : &p->global;
+		uint64_t lead;
+
+		if (r->s.action == ACTION_EXEMPT)
+			continue;
+		lead = r->s.idle_ns > r->s.warn_ns ? r->s.idle_ns - r->s.warn_ns : 0;
+		if (lead < best)
+			best = lead;
+	}
+	return best;
+}
+
+static size_t key_hash(const struct tty_key *k, size_t nb)
+{
+	uint64_t x = ((uint64_t)k->devpts << 32) | k->dev;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x & (nb - 1);
+}
+
+static bool key_eq(const struct tty_key *a, const struct tty_key *b)
+{
+	return a->dev == b->dev && a->devpts == b->devpts;
+}
+
+int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p)
+{
+	memset(e, 0, sizeof(*e));
+	e->k = k;
+	e->policy = p;
+	e->proc_root = PROCFS_ROOT;
+	e->min_lead_ns = policy_min_lead(p);
+	deadheap_init(&e->heap);
+	e->nbuckets = 1024;
+	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	return e->buckets ? 0 : -ENOMEM;
+}
+
+void engine_free(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t = e->buckets[i], *n;
+
+		for (; t; t = n) {
+			n = t->next;
+			free(t);
+		}
+	}
+	free(e->buckets);
+	deadheap_free(&e->heap);
+	memset(e, 0, sizeof(*e));
+}
+
+struct term *engine_find(const struct engine *e, const struct tty_key *k)
+{
+	struct term *t = e->buckets[key_hash(k, e->nbuckets)];
+
+	while (t && !key_eq(&t->key, k))
+		t = t->next;
+	return t;
+}
+
+static int grow(struct engine *e)
+{
+	size_t nb = e->nbuckets * 2, i;
+	struct term **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t = e->buckets[i], *n;
+
+		for (; t; t = n) {
+			size_t h = key_hash(&t->key, nb);
+
+			n = t->next;
+			t->next = b[h];
+			b[h] = t;
+		}
+	}
+	free(e->buckets);
+	e->buckets = b;
+	e->nbuckets = nb;
+	return 0;
+}
+
+static void schedule(struct engine *e, struct term *t, uint64_t at)
+{
+	if (at == NEVER)
+		deadheap_remove(&e->heap, &t->hn);
+	else if (deadheap_set(&e->heap, &t->hn, at))
+		log_err("out of memory scheduling terminal %s", t->who.tty);
+}
+
+static void set_armed(struct engine *e, struct term *t, bool on, uint32_t mask)
+{
+	if (on == t->armed)
+		return;
+	if (on) {
+		if (e->k->arm(e->k->ctx, &t->key, mask)) {
+			log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
+				 t->who.tty);
+			return;
+		}
+		e->narmed++;
+	} else {
+		/* the BPF side deletes the entry itself when it fires; -ENOENT is fine */
+		e->k->disarm(e->k->ctx, &t->key);
+		e->narmed--;
+	}
+	t->armed = on;
+	e->k->set_narmed(e->k->ctx, e->narmed);
+}
+
+static void audit(const struct term *t, const char *event, long long idle_sec, int clock,
+		  const char *action, const char *outcome, long long pid)
+{
+	struct audit_rec r;
+	char line[AUDIT_LINE_MAX];
+
+	audit_rec_init(&r);
+	r.event = event;
+	r.user = t->who.user;
+	r.uid = t->who.uid;
+	r.tty = t->who.tty;
+	r.session = t->who.sid;
+	r.pid = pid;
+	r.leader = t->who.leader;
+	r.service = t->who.service;
+	r.remote = t->who.remote;
+	r.remote_src = t->who.remote_src;
+	r.container = t->who.container;
+	r.idle_sec = idle_sec;
+	r.clock = clock >= 0 ? clock_name(clock) : "none";
+	r.rule = t->rule_name[0] ? t->rule_name : NULL;
+	r.action = action;
+	r.outcome = outcome;
+	if (audit_format(&r, line, sizeof(line)) >= 0)
+		audit_emit(line);
+}
+
+static void who_from_session(struct who *w, const struct session_info *si)
+{
+	memset(w, 0, sizeof(*w));
+	w->sid = si->sid;
+	w->leader_start = si->leader_start;
+	w->uid = si->uid;
+	snprintf(w->user, sizeof(w->user), "%s", si->user);
+	snprintf(w->tty, sizeof(w->tty), "%s", si->tty);
+	snprintf(w->leader, sizeof(w->leader), "%s", si->leader_comm);
+	snprintf(w->service, sizeof(w->service), "%s", session_service_name(si->service));
+	snprintf(w->remote, sizeof(w->remote), "%s", si->remote);
+	if (si->remote[0])
+		snprintf(w->remote_src, sizeof(w->remote_src), "%s",
+			 session_remote_source_name(si->remote_src));
+	procfs_container_str(&si->container, w->container, sizeof(w->container));
+}
+
+/* Who owns this terminal now, and which rule applies; false if nobody (yet). */
+static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec)
+{
+	struct session_opts o = {.proc_root = e->proc_root};
+	struct session_info *si;
+	struct subject_buf sb;
+	char err[256];
+	int r;
+
+	if (t->resolved && t->who.sid == (pid_t)rec->sid)
+		return true;
+	t->resolved = false;
+	t->rule = NULL;
+	t->rule_name[0] = 0;
+	session_tty_name(rec->name, t->who.tty, sizeof(t->who.tty));
+	if (!rec->sid)
+		return false;
+	si = calloc(1, sizeof(*si));
+	if (!si)
+		return false;
+	r = session_resolve(&o, rec->sid, &t->key, rec->name, si, err, sizeof(err));
+	if (r) {
+		log_debug("terminal %s: session %u not resolved: %s", t->who.tty, rec->sid, err);
+		free(si);
+		return false;
+	}
+	who_from_session(&t->who, si);
+	subject_from_session(&sb, si);
+	t->rule = rules_match(e->policy, &sb.s);
+	t->resolved = true;
+	snprintf(t->rule_name, sizeof(t->rule_name), "%s", t->rule ? t->rule->name : "");
+	t->action = t->rule ? t->rule->s.action : ACTION_EXEMPT;
+	free(si);
+	log_debug("terminal %s: session %d of %s (%s), rule %s", t->who.tty, t->who.sid,
+		  t->who.user, t->who.service, t->rule ? t->rule->name : "(out of scope)");
+	return true;
+}
+
+static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
+{
+	struct warn_vars vars = {
+		.user = t->who.user,
+		.tty = t->who.tty,
+		.left_ns = v->deadline_ns > now ? v->deadline_ns - now : 0,
+		.timeout_ns = t->rule->s.idle_ns,
+	};
+	struct warn_result res;
+	char text[2048], outcome[96];
+	int n;
+
+	n = warntext_format(t->rule->s.message, &vars, text, sizeof(text));
+	if (n < 0 && n != -ENOSPC)
+		n = 0;
+	warnwrite_session(e->proc_root, t->who.sid, &t->key, text, strlen(text), &res);
+	warnwrite_describe(&res, outcome, sizeof(outcome));
+	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
+	      action_name(t->rule->s.action), outcome, -1);
+	e->stats.warnings++;
+}
+
+static void start_ending(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
+{
+	const struct settings *s = &t->rule->s;
+
+	t->phase = PH_ENDING;
+	t->acted_ns = now;
+	t->last_ns = v->last_ns;
+	t->last_clock = v->last_clock;
+	term_plan_init(&t->plan, now, s->signal_delay_ns[0], s->signal_delay_ns[1],
+		       REPORT_DELAY_NS);
+	e->stats.terminations++;
+}
+
+static void step_ending(struct engine *e, struct term *t, uint64_t now)
+{
+	struct term_target tt = {
+		.proc_root = e->proc_root,
+		.sid = t->who.sid,
+		.leader_start = t->who.leader_start,
+		.key = t->key,
+	};
+	bool gone = session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1;
+	long long idle = (long long)((t->acted_ns - t->last_ns) / NSEC);
+	const char *act = action_name(t->action);
+	enum term_action a = term_plan_step(&t->plan, now, gone);
+	struct term_result res = {0};
+	char outcome[160];
+	size_t i;
+
+	switch (a) {
+	case TERM_ACT_NONE:
+		break;
+	case TERM_ACT_DONE:
+		snprintf(outcome, sizeof(outcome), "ended %.1fs after the deadline",
+			 (double)(now - t->acted_ns) / NSEC);
+		audit(t, "ended", idle, t->last_clock, act, outcome, -1);
+		t->phase = PH_FINISHED;
+		break;
+	case TERM_ACT_HANGUP:
+		if (t->action == ACTION_SIGNAL) {
+			/* escalation by signals alone: no kernel hangup of the terminal */
+			res.action = a;
+			term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
+					    &res.counts);
+			snprintf(outcome, sizeof(outcome), "SIGHUP sent to %u processes",
+				 res.counts.signalled);
+		} else {
+			term_run(&tt, a, &res);
+			if (res.hangup_rc)
+				snprintf(outcome, sizeof(outcome),
+					 "hangup failed (%s); SIGHUP sent to %u processes",
+					 strerror(-res.hangup_rc), res.counts.signalled);
+			else
+				snprintf(outcome, sizeof(outcome),
+					 "terminal hung up; SIGHUP sent to %u processes",
+					 res.counts.signalled);
+		}
+		audit(t, "terminate", idle, t->last_clock, act, outcome, -1);
+		break;
+	case TERM_ACT_TERM:
+	case TERM_ACT_KILL:
+		term_run(&tt, a, &res);
+		snprintf(outcome, sizeof(outcome), "%s sent to %u processes",
+			 a == TERM_ACT_TERM ? "SIGTERM" : "SIGKILL", res.counts.signalled);
+		audit(t, "escalate", idle, t->last_clock, act, outcome, -1);
+		break;
+	case TERM_ACT_REPORT:
+		term_run(&tt, a, &res);
+		for (i = 0; i < res.nsurvivors; i++) {
+			snprintf(outcome, sizeof(outcome), "survived SIGKILL (%s, state %c)",
+				 res.survivors[i].comm, res.survivors[i].state);
+			audit(t, "survivor", idle, t->last_clock, act, outcome,
+			      res.survivors[i].pid);
+		}
+		e->stats.survivors += res.nsurvivors;
+		if (!res.nsurvivors)
+			audit(t, "ended", idle, t->last_clock, act, "ended after SIGKILL", -1);
+		t->phase = PH_FINISHED;
+		break;
+	}
+	term_result_free(&res);
+	schedule(e, t, t->phase == PH_ENDING ? term_plan_next(&t->plan) : NEVER);
+}
+
+static void decide(struct engine *e, struct term *t, uint64_t now)
+{
+	struct tty_rec rec;
+	struct verdict v;
+
+	if (e->k->read_rec(e->k->ctx, &t->key, &rec)) {
+		/* released without our seeing EV_GONE (ring buffer overrun) */
+		engine_gone(e, &t->key, now);
+		return;
+	}
+	if (t->phase == PH_ENDING) {
+		step_ending(e, t, now);
+		return;
+	}
+	if (t->phase == PH_FINISHED) {
+		schedule(e, t, NEVER);
+		return;
+	}
+	if (!resolve(e, t, &rec)) {
+		/* no session yet: look again when the shortest rule could first apply */
+		int clock;
+		uint64_t last = deadline_last_activity(&rec, (1u << TTY_CLK_MAX) - 1, &clock);
+		uint64_t at = last + e->min_lead_ns;
+
+		schedule(e, t, e->min_lead_ns == NEVER ? NEVER : at > now ? at : now + RETRY_NS);
+		return;
+	}
+	deadline_decide(&rec, t->rule, now, &v);
+	switch (v.state) {
+	case TTY_EXEMPT:
+		set_armed(e, t, false, 0);
+		t->phase = PH_WATCH;
+		schedule(e, t, NEVER);
+		return;
+	case TTY_ACTIVE:
+		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+			/* activity we were not told about (events lost): cancel all the same */
+			audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
+			      "activity seen at the deadline", -1);
+			e->stats.cancels++;
+		}
+		set_armed(e, t, false, 0);
+		t->phase = PH_WATCH;
+		schedule(e, t, v.next_ns);
+		return;
+	case TTY_WARN_DUE:
+		if (t->phase == PH_WARNED) {
+			schedule(e, t, v.next_ns);
+			return;
+		}
+		/* arm first, then look again: activity in between is either in the
+		 * record now or will arrive as an event, never lost */
+		set_armed(e, t, true, t->rule->s.clocks);
+		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
+			deadline_decide(&rec, t->rule, now, &v);
+		if (v.state == TTY_ACTIVE) {
+			set_armed(e, t, false, 0);
+			schedule(e, t, v.next_ns);
+			return;
+		}
+		t->phase = PH_WARNED;
+		if (t->rule->s.action == ACTION_WARN)
+			audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
+			      "warn", "not written (audit mode)", -1);
+		else
+			write_warning(e, t, &v, now);
+		schedule(e, t, v.next_ns);
+		return;
+	case TTY_EXPIRED:
+		if (t->rule->s.action == ACTION_WARN) {
+			if (t->phase != PH_LOGGED) {
+				audit(t, "terminate", (long long)((now - v.last_ns) / NSEC),
+				      v.last_clock, "warn", "not enforced (audit mode)", -1);
+				e->stats.logged++;
+			}
+			t->phase = PH_LOGGED;
+			set_armed(e, t, true, t->rule->s.clocks);
+			schedule(e, t, NEVER);
+			return;
+		}
+		set_armed(e, t, false, 0);
+		start_ending(e, t, &v, now);
+		step_ending(e, t, now);
+		return;
+	}
+}
+
+int engine_add(struct engine *e, const struct tty_key *k, uint64_t now)
+{
+	struct term *t = engine_find(e, k);
+	size_t h;
+
+	if (t) {
+		/* the same device number, a new terminal: start over */
+		engine_gone(e, k, now);
+	}
+	if (e->nterms >= e->nbuckets && grow(e))
+		return -ENOMEM;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	deadheap_node_init(&t->hn);
+	t->key = *k;
+	t->who.uid = -1;
+	h = key_hash(k, e->nbuckets);
+	t->next = e->buckets[h];
+	e->buckets[h] = t;
+	e->nterms++;
+	decide(e, t, now);
+	return 0;
+}
+
+void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
+{
+	struct term **pp = &e->buckets[key_hash(k, e->nbuckets)], *t;
+
+	for (; (t = *pp); pp = &t->next)
+		if (key_eq(&t->key, k))
+			break;
+	if (!t)
+		return;
+	if (t->phase == PH_ENDING)
+		audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
+		      action_name(t->action), "terminal released", -1);
+	*pp = t->next;
+	deadheap_remove(&e->heap, &t->hn);
+	if (t->armed) {
+		e->narmed--;
+		e->k->set_narmed(e->k->ctx, e->narmed);
+	}
+	e->nterms--;
+	(void)now;
+	free(t);
+}
+
+void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
+		     const char *comm, uint64_t now)
+{
+	struct term *t = engine_find(e, k);
+	char outcome[96];
+
+	if (!t)
+		return;
+	if (t->armed) {
+		/* the BPF side deleted the entry when it fired */
+		t->armed = false;
+		e->narmed--;
+		e->k->set_narmed(e->k->ctx, e->narmed);
+	}
+	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+		snprintf(outcome, sizeof(outcome), "cancelled by %s from pid %u (%.16s)",
+			 clock_name(clock), tgid, comm);
+		audit(t, "cancel", 0, clock, action_name(t->action), outcome, -1);
+		e->stats.cancels++;
+		t->phase = PH_WATCH;
+	}
+	decide(e, t, now);
+}
+
+void engine_run_due(struct engine *e, uint64_t now)
+{
+	struct deadheap_node *n;
+
+	while ((n = deadheap_peek(&e->heap)) && n->key <= now) {
+		deadheap_pop(&e->heap);
+		decide(e, container_of(n, struct term, hn), now);
+	}
+}
+
+uint64_t engine_next(const struct engine *e)
+{
+	struct deadheap_node *n = deadheap_peek(&e->heap);
+
+	return n ? n->key : NEVER;
+}
+
+void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now)
+{
+	size_t i;
+
+	e->policy = p;
+	e->min_lead_ns = policy_min_lead(p);
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t;
+
+		for (t = e->buckets[i]; t; t = t->next) {
+			/* rule pointers belong to the old policy: match again */
+			t->rule = NULL;
+			if (t->phase == PH_ENDING || t->phase == PH_FINISHED)
+				continue; /* a termination under way finishes under its rule */
+			t->resolved = false;
+			deadheap_set(&e->heap, &t->hn, now);
+		}
+	}
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The enforcement engine: per-terminal state, one min-heap of "next time to
+ * look", and the transitions watch -> warned -> ending. Decisions come from
+ * deadline_decide() (pure); this file sequences them and performs the side
+ * effects (warning, hangup, signals, audit) through the session layer.
+ *
+ * The kernel maps are reached through struct engine_kernel so that this file
+ * does not depend on libbpf. Nothing here sleeps or scans every terminal on a
+ * wake-up: the daemon arms its timerfd at engine_next().
+ */
+#ifndef TTYIDLE_ENGINE_H
+#define TTYIDLE_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "config.h"
+#include "deadheap.h"
+#include "terminate.h"
+#include "ttyidle.h"
+
+struct engine_kernel {
+	void *ctx;
+	/* 0, or -ENOENT when the terminal has no record (released) */
+	int (*read_rec)(void *ctx, const struct tty_key *k, struct tty_rec *r);
+	/* insert into `armed`: the first activity in mask emits EV_ACTIVITY and disarms */
+	int (*arm)(void *ctx, const struct tty_key *k, uint32_t mask);
+	int (*disarm)(void *ctx, const struct tty_key *k);
+	/* how many terminals are armed, so the BPF side can skip its lookup at 0 */
+	void (*set_narmed)(void *ctx, uint32_t n);
+};
+
+enum term_phase {
+	PH_WATCH = 0, /* counting down to the warning */
+	PH_WARNED,    /* warning written, armed: activity cancels */
+	PH_LOGGED,    /* action `warn`: expiry logged, armed until activity */
+	PH_ENDING,    /* hangup/signals under way (struct term_plan) */
+	PH_FINISHED,  /* ended, or survivors reported: waiting for the release */
+};
+
+/* What the engine keeps of a session: enough for audit records and signals. */
+struct who {
+	pid_t sid;
+	unsigned long long leader_start;
+	long long uid;
+	char user[64];
+	char tty[36];
+	char leader[64];
+	char service[16];
+	char remote[64];
+	char remote_src[12];
+	char container[96];
+};
+
+struct term {
+	struct deadheap_node hn;
+	struct term *next; /* hash chain */
+	struct tty_key key;
+	enum term_phase phase;
+	bool resolved; /* who is valid for who.sid */
+	bool armed;
+	const struct rule *rule; /* NULL: out of scope or no session; reset on reload */
+	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */
+	enum action action;
+	struct who who;
+	uint64_t last_ns; /* last activity when the warning was written */
+	int last_clock;
+	uint64_t acted_ns;
+	struct term_plan plan;
+};
+
+struct engine_stats {
+	uint64_t warnings, cancels, terminations, survivors, logged;
+};
+
+struct engine {
+	const struct engine_kernel *k;
+	const struct policy *policy;
+	const char *proc_root;
+	uint64_t min_lead_ns; /* shortest idle - warn over enforcing rules: first look */
+	struct deadheap heap;
+	struct term **buckets;
+	size_t nbuckets, nterms;
+	uint32_t narmed;
+	struct engine_stats stats;
+};
+
+int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p);
+void engine_free(struct engine *e);
+
+/* A terminal appeared (EV_NEW, or found in the map at start-up). */
+int engine_add(struct engine *e, const struct tty_key *k, uint64_t now);
+/* EV_GONE: the terminal was released. */
+void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now);
+/* EV_ACTIVITY on an armed terminal. */
+void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
+		     const char *comm, uint64_t now);
+/* Handle every terminal due at or before now. */
+void engine_run_due(struct engine *e, uint64_t now);
+/* When the next terminal is due; UINT64_MAX when none is. */
+uint64_t engine_next(const struct engine *e);
+/* A new policy (the old one stays valid until this returns): re-decide every terminal. */
+void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now);
+
+struct term *engine_find(const struct engine *e, const struct tty_key *k);
+
+/* Shortest (idle - warn) over rules that end sessions; UINT64_MAX if none do. */
+uint64_t policy_min_lead(const struct policy *p);
+
+#endif
