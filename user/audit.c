@@ -209,6 +209,6 @@ void audit_emit(const char *line)
 	if (!strncmp(msg, AUDIT_PREFIX, strlen(AUDIT_PREFIX)))
 		msg += strlen(AUDIT_PREFIX); /* syslog adds "ttyidle[pid]: " */
 	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", msg);
-	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "%s\n", line);
+	/* stderr too: the daemon's own log must hold every record, syslogd or not */
+	fprintf(stderr, "%s\n", line);
 }

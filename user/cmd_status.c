@@ -16,13 +16,70 @@
 #include "bpf_load.h"
 #include "cmd.h"
 #include "jsonw.h"
-#include "status_info.h"
+#include "config.h"
+#include "deadline.h"
+#include "rules.h"
+#include "session.h"
+#include "subject.h"
 #include "termview.h"
 
 struct row {
 	struct tty_key key;
 	struct tty_rec rec;
 };
+
+/* What status shows about a terminal's session, and what the policy says of it. */
+struct view {
+	bool resolved;
+	char user[64];
+	long long uid;
+	char cmd[64];
+	char container[96];
+	char service[16];
+	char remote[64];
+	const char *rule;  /* NULL: out of scope or no session */
+	const char *clock; /* the activity clock the rule counts */
+	const char *state;
+	double left;       /* seconds until the action; < 0: none */
+};
+
+static void view_of(const struct row *row, const struct policy *p, uint64_t now, struct view *v)
+{
+	struct session_opts o = {0};
+	struct session_info *si = calloc(1, sizeof(*si));
+	const struct rule *rule = NULL;
+	struct subject_buf sb;
+	struct verdict vd;
+	char err[256];
+
+	memset(v, 0, sizeof(*v));
+	v->uid = -1;
+	v->left = -1;
+	v->state = "no-session";
+	if (!si)
+		return;
+	if (row->rec.sid &&
+	    session_resolve(&o, row->rec.sid, &row->key, row->rec.name, si, err, sizeof(err)) == 0) {
+		v->resolved = true;
+		snprintf(v->user, sizeof(v->user), "%s", si->user);
+		v->uid = si->uid;
+		snprintf(v->cmd, sizeof(v->cmd), "%s", si->leader_comm);
+		procfs_container_str(&si->container, v->container, sizeof(v->container));
+		snprintf(v->service, sizeof(v->service), "%s", session_service_name(si->service));
+		snprintf(v->remote, sizeof(v->remote), "%s", si->remote);
+		subject_from_session(&sb, si);
+		rule = rules_match(p, &sb.s);
+		deadline_decide(&row->rec, rule, now, &vd);
+		v->state = rule ? tty_state_name(vd.state) : "out-of-scope";
+		if (rule) {
+			v->rule = rule->name;
+			v->clock = vd.last_clock >= 0 ? clock_name(vd.last_clock) : "none";
+			if (vd.state != TTY_EXEMPT && vd.deadline_ns != DEADLINE_NEVER)
+				v->left = vd.deadline_ns > now ? (double)(vd.deadline_ns - now) / 1e9 : 0;
+		}
+	}
+	free(si);
+}
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -75,18 +132,19 @@ static uint64_t boottime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static void print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st)
+static void print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
+		       const struct policy *p)
 {
 	size_t i;
 
 	printf("{\"attach_mode\":\"%s\",\"terminals\":[", attach_mode_name(st->mode));
 	for (i = 0; i < n; i++) {
 		const struct tty_rec *r = &rows[i].rec;
-		struct status_info si;
+		struct view si;
 		char name[64];
 
 		term_name(&rows[i].key, r, name, sizeof(name));
-		status_info_get(r->sid, &rows[i].key, &si);
+		view_of(&rows[i], p, now, &si);
 		printf("%s{\"tty\":", i ? "," : "");
 		json_string(stdout, name);
 		printf(",\"kernel_name\":");
@@ -99,13 +157,27 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 		json_string(stdout, si.user[0] ? si.user : NULL);
 		printf(",\"uid\":");
 		if (si.uid >= 0)
-			printf("%d", si.uid);
+			printf("%lld", si.uid);
 		else
 			printf("null");
 		printf(",\"leader_cmd\":");
 		json_string(stdout, si.cmd[0] ? si.cmd : NULL);
 		printf(",\"container\":");
 		json_string(stdout, si.container[0] ? si.container : NULL);
+		printf(",\"service\":");
+		json_string(stdout, si.service[0] ? si.service : NULL);
+		printf(",\"remote\":");
+		json_string(stdout, si.remote[0] ? si.remote : NULL);
+		printf(",\"rule\":");
+		json_string(stdout, si.rule);
+		printf(",\"clock\":");
+		json_string(stdout, si.clock);
+		printf(",\"state\":");
+		json_string(stdout, si.state);
+		if (si.left >= 0)
+			printf(",\"left_sec\":%.3f", si.left);
+		else
+			printf(",\"left_sec\":null");
 		printf(",\"writer_pid\":%u,\"writer_comm\":", r->writer_tgid);
 		json_string(stdout, r->writer_comm);
 		printf(",\"idle_in_sec\":%.3f,\"idle_out_sec\":%.3f",
@@ -131,27 +203,32 @@ static void fmt_idle(char *buf, size_t n, double s)
 		snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
-static void print_table(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st)
+static void print_table(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
+			const struct policy *p)
 {
 	size_t i;
 
-	printf("%-10s %-10s %7s %-16s %8s %8s %10s %10s %s\n", "TTY", "USER", "SID", "LEADER",
-	       "IDLE-IN", "IDLE-OUT", "BYTES-IN", "BYTES-OUT", "CONTAINER");
+	printf("%-10s %-10s %7s %-12s %8s %8s %10s %10s %-12s %-8s %s\n", "TTY", "USER", "SID",
+	       "LEADER", "IDLE-IN", "IDLE-OUT", "BYTES-IN", "BYTES-OUT", "RULE", "LEFT",
+	       "CONTAINER");
 	for (i = 0; i < n; i++) {
 		const struct tty_rec *r = &rows[i].rec;
-		struct status_info si;
-		char name[64], in[16], out[16];
+		struct view si;
+		char name[64], in[16], out[16], left[16] = "-";
 
 		term_name(&rows[i].key, r, name, sizeof(name));
-		status_info_get(r->sid, &rows[i].key, &si);
+		view_of(&rows[i], p, now, &si);
+		if (si.left >= 0)
+			fmt_idle(left, sizeof(left), si.left);
 		fmt_idle(in, sizeof(in),
 			 secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), NULL)));
 		fmt_idle(out, sizeof(out),
 			 secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), NULL)));
-		printf("%-10s %-10s %7u %-16.16s %8s %8s %10" PRIu64 " %10" PRIu64 " %s\n", name,
-		       si.user[0] ? si.user : "-", r->sid, si.cmd[0] ? si.cmd : "-", in, out,
-		       (uint64_t)r->in_bytes, (uint64_t)r->out_bytes,
-		       si.container[0] ? si.container : "-");
+		printf("%-10s %-10s %7u %-12.12s %8s %8s %10" PRIu64 " %10" PRIu64
+		       " %-12.12s %-8s %s\n",
+		       name, si.user[0] ? si.user : "-", r->sid, si.cmd[0] ? si.cmd : "-", in, out,
+		       (uint64_t)r->in_bytes, (uint64_t)r->out_bytes, si.rule ? si.rule : si.state,
+		       left, si.container[0] ? si.container : "-");
 	}
 	if (!gopts.verbose)
 		return;
@@ -162,9 +239,13 @@ int do_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"config", required_argument, NULL, 'c'},
+		{"config-dir", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
+	const char *conf = TTYIDLE_CONF_PATH, *conf_dir = TTYIDLE_CONF_DROPIN;
+	struct policy pol = {0};
 	struct bpf_state st;
 	struct row *rows = NULL;
 	char err[256];
@@ -176,9 +257,16 @@ int do_status(int argc, char **argv)
 		case 'j':
 			gopts.json = true;
 			break;
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			conf_dir = optarg;
+			break;
 		case 'h':
-			printf("Usage: ttyidle status [--json]\n\nOne row per terminal the kernel "
-			       "has seen, from %s/ttys.\n",
+			printf("Usage: ttyidle status [--json] [--config FILE] [--config-dir DIR]\n\n"
+			       "One row per terminal the kernel has seen, from %s/ttys, with the\n"
+			       "rule that applies under the configuration and the time left.\n",
 			       TTYIDLE_PIN_DIR);
 			return 0;
 		default:
@@ -189,22 +277,29 @@ int do_status(int argc, char **argv)
 		cmd_error("status", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	if (policy_load(&pol, conf, conf_dir, 0, err, sizeof(err))) {
+		cmd_error("status", "%s", err);
+		return 1;
+	}
 	r = bpf_maps_open_pinned(&st, err, sizeof(err));
 	if (r) {
 		cmd_error("status", "%s", err);
+		policy_free(&pol);
 		return 1;
 	}
 	r = read_all(st.ttys_fd, &rows, &n);
 	if (r) {
 		cmd_error("status", "cannot read %s/ttys: %s", TTYIDLE_PIN_DIR, strerror(-r));
 		bpf_state_close(&st);
+		policy_free(&pol);
 		return 1;
 	}
 	if (gopts.json)
-		print_json(rows, n, boottime_ns(), &st);
+		print_json(rows, n, boottime_ns(), &st, &pol);
 	else
-		print_table(rows, n, boottime_ns(), &st);
+		print_table(rows, n, boottime_ns(), &st, &pol);
 	free(rows);
 	bpf_state_close(&st);
+	policy_free(&pol);
 	return 0;
 }

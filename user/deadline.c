@@ -51,10 +51,15 @@ void deadline_decide(const struct tty_rec *rec, const struct rule *rule, uint64_
 	v->last_ns = last;
 	v->deadline_ns = add_sat(last, rule->s.idle_ns);
 	v->warn_ns = v->deadline_ns;
+	if (v->deadline_ns == DEADLINE_NEVER) {
+		/* Past the end of the clock: no warning either. */
+		v->state = TTY_ACTIVE;
+		return;
+	}
 	if (rule->s.warn_ns && rule->s.warn_ns < rule->s.idle_ns)
 		v->warn_ns = v->deadline_ns - rule->s.warn_ns;
 
-	if (now >= v->deadline_ns && v->deadline_ns != DEADLINE_NEVER) {
+	if (now >= v->deadline_ns) {
 		v->state = TTY_EXPIRED;
 		v->next_ns = DEADLINE_NEVER;
 	} else if (now >= v->warn_ns && v->warn_ns < v->deadline_ns) {

@@ -195,8 +195,13 @@ static void who_from_session(struct who *w, const struct session_info *si)
 	procfs_container_str(&si->container, w->container, sizeof(w->container));
 }
 
-/* Who owns this terminal now, and which rule applies; false if nobody (yet). */
-static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec)
+/*
+ * Who owns this terminal now, and which rule applies; false if nobody (yet).
+ * `fresh` verifies against /proc even when the session id did not change:
+ * done before every action, and it also catches the leader's exec (sshd's
+ * child becomes the shell) and a remote host recorded after the first look.
+ */
+static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec, bool fresh)
 {
 	struct session_opts o = {.proc_root = e->proc_root};
 	struct session_info *si;
@@ -204,7 +209,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec)
 	char err[256];
 	int r;
 
-	if (t->resolved && t->who.sid == (pid_t)rec->sid)
+	if (!fresh && t->resolved && t->who.sid == (pid_t)rec->sid)
 		return true;
 	t->resolved = false;
 	t->rule = NULL;
@@ -357,7 +362,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		schedule(e, t, NEVER);
 		return;
 	}
-	if (!resolve(e, t, &rec)) {
+	if (!resolve(e, t, &rec, false)) {
 		/* no session yet: look again when the shortest rule could first apply */
 		int clock;
 		uint64_t last = deadline_last_activity(&rec, (1u << TTY_CLK_MAX) - 1, &clock);
@@ -367,6 +372,15 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		return;
 	}
 	deadline_decide(&rec, t->rule, now, &v);
+	if ((v.state == TTY_WARN_DUE && t->phase != PH_WARNED) ||
+	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
+		/* about to act: verify the session and its rule again */
+		if (!resolve(e, t, &rec, true)) {
+			schedule(e, t, now + RETRY_NS);
+			return;
+		}
+		deadline_decide(&rec, t->rule, now, &v);
+	}
 	switch (v.state) {
 	case TTY_EXEMPT:
 		set_armed(e, t, false, 0);
