@@ -102,3 +102,72 @@ format:
 
 clean:
 	$(Q)rm -rf $(OUT)
+
+# ---- installing and packaging -----------------------------------------------
+# `make install` honours DESTDIR and PREFIX; sbindir, mandir and
+# systemdunitdir may be set one by one. The daemon reads /etc/ttyidle.conf
+# whatever PREFIX is (user/config.h), so the configuration always goes to
+# /etc. An existing /etc/ttyidle.conf is never overwritten, and `make
+# uninstall` removes it only while it is unchanged from scripts/ttyidle.conf.
+.PHONY: install uninstall deb man-lint pkg-test
+
+PREFIX         ?= /usr/local
+sbindir        ?= $(PREFIX)/sbin
+mandir         ?= $(PREFIX)/share/man
+sysconfdir     ?= /etc
+ifeq ($(origin systemdunitdir),undefined)
+systemdunitdir := $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
+endif
+INSTALL        ?= install
+MAN_PAGES      := scripts/man/ttyidle.8 scripts/man/ttyidle.conf.5
+
+# The daemon's object gets sd_notify() from libsystemd when the build has it
+# (`make LIBSYSTEMD=no` to do without); notify.c speaks the protocol itself
+# otherwise, and the unit tests always test that code.
+LIBSYSTEMD     ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
+ifeq ($(LIBSYSTEMD),yes)
+$(OUT)/user/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
+LIBS += $(shell pkg-config --libs libsystemd)
+endif
+
+install: $(OUT)/ttyidle
+	$(if $(filter-out /etc,$(sysconfdir)),$(error sysconfdir=$(sysconfdir): ttyidle reads /etc/ttyidle.conf (user/config.h); leave sysconfdir at /etc))
+	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/ttyidle)
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(sbindir) $(DESTDIR)$(systemdunitdir) \
+		$(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(sysconfdir)/ttyidle.conf.d
+	$(Q)$(INSTALL) -m 0755 $(OUT)/ttyidle $(DESTDIR)$(sbindir)/ttyidle
+	$(Q)sed 's|/usr/sbin/ttyidle|$(sbindir)/ttyidle|g' scripts/ttyidle.service > $(OUT)/ttyidle.service
+	$(Q)$(INSTALL) -m 0644 $(OUT)/ttyidle.service $(DESTDIR)$(systemdunitdir)/ttyidle.service
+	$(Q)$(INSTALL) -m 0644 scripts/man/ttyidle.8 $(DESTDIR)$(mandir)/man8/ttyidle.8
+	$(Q)$(INSTALL) -m 0644 scripts/man/ttyidle.conf.5 $(DESTDIR)$(mandir)/man5/ttyidle.conf.5
+	$(Q)if [ -e $(DESTDIR)$(sysconfdir)/ttyidle.conf ]; then \
+		echo "  KEEP     $(DESTDIR)$(sysconfdir)/ttyidle.conf (exists; the sample is scripts/ttyidle.conf)"; \
+	else \
+		$(INSTALL) -m 0644 scripts/ttyidle.conf $(DESTDIR)$(sysconfdir)/ttyidle.conf; \
+	fi
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(sbindir)/ttyidle)
+	$(Q)rm -f $(DESTDIR)$(sbindir)/ttyidle $(DESTDIR)$(systemdunitdir)/ttyidle.service \
+		$(DESTDIR)$(mandir)/man8/ttyidle.8 $(DESTDIR)$(mandir)/man5/ttyidle.conf.5
+	$(Q)if cmp -s scripts/ttyidle.conf $(DESTDIR)$(sysconfdir)/ttyidle.conf; then \
+		rm -f $(DESTDIR)$(sysconfdir)/ttyidle.conf; \
+	elif [ -e $(DESTDIR)$(sysconfdir)/ttyidle.conf ]; then \
+		echo "  KEEP     $(DESTDIR)$(sysconfdir)/ttyidle.conf (edited; remove it by hand)"; \
+	fi
+	$(Q)rmdir $(DESTDIR)$(sysconfdir)/ttyidle.conf.d 2>/dev/null || \
+		{ [ ! -d $(DESTDIR)$(sysconfdir)/ttyidle.conf.d ] || \
+		  echo "  KEEP     $(DESTDIR)$(sysconfdir)/ttyidle.conf.d (not empty)"; }
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -e /sys/fs/bpf/ttyidle ]; then \
+		echo "  NOTE     programs are still attached: \`ttyidle unload\` (before uninstalling) detaches them"; \
+	fi
+
+deb:
+	$(Q)OUT=$(OUT) scripts/build-deb.sh
+
+man-lint:
+	$(call msg,MANDOC,$(MAN_PAGES))
+	$(Q)mandoc -T lint -W warning $(MAN_PAGES)
+
+pkg-test: $(OUT)/ttyidle
+	$(Q)tests/pkg/run.sh

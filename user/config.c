@@ -30,45 +30,44 @@
 #include "warntext.h"
 
 static const char builtin_policy[] =
-	"[global]\n"
-	"scope = login\n"
-	"idle-timeout = 15min\n"
-	"warn-before = 60s\n"
-	"activity = input\n"
-	"action = hangup\n"
-	"signal-delays = 5s 5s\n"
-	"warn-message = \\n*** ttyidle: {user}, this session on {tty} is idle and will be ended in "
-	"{left}. Press a key to keep it. ***\\n\n";
+    "[global]\n"
+    "scope = login\n"
+    "idle-timeout = 15min\n"
+    "warn-before = 60s\n"
+    "activity = input\n"
+    "action = hangup\n"
+    "signal-delays = 5s 5s\n"
+    "warn-message = \\n*** ttyidle: {user}, this session on {tty} is idle and will be ended in "
+    "{left}. Press a key to keep it. ***\\n\n";
 
 static const char *const action_names[] = {
-	[ACTION_HANGUP] = "hangup",
-	[ACTION_SIGNAL] = "signal",
-	[ACTION_WARN] = "warn",
-	[ACTION_EXEMPT] = "exempt",
+    [ACTION_HANGUP] = "hangup",
+    [ACTION_SIGNAL] = "signal",
+    [ACTION_WARN] = "warn",
+    [ACTION_EXEMPT] = "exempt",
 };
 
 static const char *const origin_names[] = {
-	[ORIGIN_OTHER] = "other",
-	[ORIGIN_LOGIN] = "login",
-	[ORIGIN_MULTIPLEXER] = "multiplexer",
+    [ORIGIN_OTHER] = "other",
+    [ORIGIN_LOGIN] = "login",
+    [ORIGIN_MULTIPLEXER] = "multiplexer",
 };
 
 static const char *const setting_names[] = {
-	[SET_IDLE] = "idle-timeout",  [SET_WARN] = "warn-before",
-	[SET_ACTIVITY] = "activity",  [SET_ACTION] = "action",
-	[SET_SIGDELAYS] = "signal-delays", [SET_MESSAGE] = "warn-message",
+    [SET_IDLE] = "idle-timeout", [SET_WARN] = "warn-before",	    [SET_ACTIVITY] = "activity",
+    [SET_ACTION] = "action",	 [SET_SIGDELAYS] = "signal-delays", [SET_MESSAGE] = "warn-message",
 };
 
 static const char *const match_names[] = {
-	[MATCH_USER] = "user", [MATCH_GROUP] = "group",     [MATCH_UID] = "uid",
-	[MATCH_TTY] = "tty",   [MATCH_SERVICE] = "service", [MATCH_HOST] = "host",
+    [MATCH_USER] = "user", [MATCH_GROUP] = "group",	[MATCH_UID] = "uid",
+    [MATCH_TTY] = "tty",   [MATCH_SERVICE] = "service", [MATCH_HOST] = "host",
 };
 
 static const char *const clock_names[] = {
-	[TTY_CLK_IN] = "input",
-	[TTY_CLK_IN_READ] = "input-read",
-	[TTY_CLK_OUT] = "output",
-	[TTY_CLK_OUT_READ] = "output-read",
+    [TTY_CLK_IN] = "input",
+    [TTY_CLK_IN_READ] = "input-read",
+    [TTY_CLK_OUT] = "output",
+    [TTY_CLK_OUT_READ] = "output-read",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -137,19 +136,19 @@ static const struct keydef {
 	int setting; /* enum setting or -1 */
 	int match;   /* enum match_key or -1 */
 } keydefs[] = {
-	{"idle-timeout", K_IDLE, IN_BOTH, SET_IDLE, -1},
-	{"warn-before", K_WARN, IN_BOTH, SET_WARN, -1},
-	{"activity", K_ACTIVITY, IN_BOTH, SET_ACTIVITY, -1},
-	{"action", K_ACTION, IN_BOTH, SET_ACTION, -1},
-	{"signal-delays", K_SIGDELAYS, IN_BOTH, SET_SIGDELAYS, -1},
-	{"warn-message", K_MESSAGE, IN_BOTH, SET_MESSAGE, -1},
-	{"scope", K_SCOPE, IN_GLOBAL, -1, -1},
-	{"user", K_USER, IN_RULE, -1, MATCH_USER},
-	{"group", K_GROUP, IN_RULE, -1, MATCH_GROUP},
-	{"uid", K_UID, IN_RULE, -1, MATCH_UID},
-	{"tty", K_TTY, IN_RULE, -1, MATCH_TTY},
-	{"service", K_SERVICE, IN_RULE, -1, MATCH_SERVICE},
-	{"host", K_HOST, IN_RULE, -1, MATCH_HOST},
+    {"idle-timeout", K_IDLE, IN_BOTH, SET_IDLE, -1},
+    {"warn-before", K_WARN, IN_BOTH, SET_WARN, -1},
+    {"activity", K_ACTIVITY, IN_BOTH, SET_ACTIVITY, -1},
+    {"action", K_ACTION, IN_BOTH, SET_ACTION, -1},
+    {"signal-delays", K_SIGDELAYS, IN_BOTH, SET_SIGDELAYS, -1},
+    {"warn-message", K_MESSAGE, IN_BOTH, SET_MESSAGE, -1},
+    {"scope", K_SCOPE, IN_GLOBAL, -1, -1},
+    {"user", K_USER, IN_RULE, -1, MATCH_USER},
+    {"group", K_GROUP, IN_RULE, -1, MATCH_GROUP},
+    {"uid", K_UID, IN_RULE, -1, MATCH_UID},
+    {"tty", K_TTY, IN_RULE, -1, MATCH_TTY},
+    {"service", K_SERVICE, IN_RULE, -1, MATCH_SERVICE},
+    {"host", K_HOST, IN_RULE, -1, MATCH_HOST},
 };
 
 struct parser {
@@ -157,10 +156,10 @@ struct parser {
 	const char *file;
 	const char *line; /* the current line, a NUL-terminated copy */
 	unsigned lineno;
-	struct rule *cur;    /* section being read; NULL before the first */
-	bool rule_section;   /* cur is a [rule], not [global] */
-	unsigned global_line;           /* [global] in this file, 0: not yet */
-	unsigned global_set[SET_MAX];   /* line each [global] setting got in this file */
+	struct rule *cur;	      /* section being read; NULL before the first */
+	bool rule_section;	      /* cur is a [rule], not [global] */
+	unsigned global_line;	      /* [global] in this file, 0: not yet */
+	unsigned global_set[SET_MAX]; /* line each [global] setting got in this file */
 	unsigned scope_line;
 	char *err;
 	size_t errlen;
@@ -190,8 +189,7 @@ __attribute__((format(printf, 3, 4))) static int perr(struct parser *ps, const c
 
 	if (!ps->errlen)
 		return -EINVAL;
-	n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->file, ps->lineno,
-		     col_of(ps->line, at));
+	n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->file, ps->lineno, col_of(ps->line, at));
 	if (n >= 0 && (size_t)n < ps->errlen) {
 		va_start(ap, fmt);
 		vsnprintf(ps->err + n, ps->errlen - (size_t)n, fmt, ap);
@@ -253,8 +251,9 @@ static const char *quote(char *buf, size_t len, const char *s, size_t n)
 	return buf;
 }
 
-#define Q(s, n) quote((char[128]){0}, 128, (s), (n))
-#define QS(s)   Q((s), strlen(s))
+/* 40 characters of at most 4 bytes each, "...", quotes: always fits. */
+#define Q(s, n) quote((char[256]){0}, 256, (s), (n))
+#define QS(s)	Q((s), strlen(s))
 
 static bool is_blank(char c)
 {
@@ -327,7 +326,8 @@ static int check_bytes(struct parser *ps, const char *s, size_t n, bool truncate
 		if (cp >= 0x80 && cp <= 0x9f)
 			return perr(ps, s + i, "control character U+%04X", cp);
 		if (cp == 0xfeff)
-			return perr(ps, s + i, "byte order mark (U+FEFF); save the file without it");
+			return perr(ps, s + i,
+				    "byte order mark (U+FEFF); save the file without it");
 		i += need + 1;
 	}
 	return 0;
@@ -403,10 +403,11 @@ static int parse_duration(struct parser *ps, const char *s, size_t n, uint64_t *
 		return perr(ps, s, "duration %s is too long", Q(s, n));
 	default:
 		if (memchr(s, '.', n))
-			return perr(ps, s,
-				    "expected a duration like 15min or 1h30min, got %s (no fractions: "
-				    "write 1h30min, not 1.5h)",
-				    Q(s, n));
+			return perr(
+			    ps, s,
+			    "expected a duration like 15min or 1h30min, got %s (no fractions: "
+			    "write 1h30min, not 1.5h)",
+			    Q(s, n));
 		return perr(ps, s, "expected a duration like 15min or 1h30min, got %s", Q(s, n));
 	}
 }
@@ -490,8 +491,9 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 		switch (kd->id) {
 		case K_USER:
 			if (all_digits(s, len)) {
-				r = perr(ps, s, "expected a user name, got %s (use uid = %.*s for "
-						"numeric ids)",
+				r = perr(ps, s,
+					 "expected a user name, got %s (use uid = %.*s for "
+					 "numeric ids)",
 					 Q(s, len), (int)len, s);
 				goto fail;
 			}
@@ -500,7 +502,8 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 			if (kd->id == K_GROUP && all_digits(s, len)) {
 				r = parse_id(s, len, &it->lo);
 				if (r < 0) {
-					r = perr(ps, s, "gid %s is out of range (at most 4294967294)",
+					r = perr(ps, s,
+						 "gid %s is out of range (at most 4294967294)",
 						 Q(s, len));
 					goto fail;
 				}
@@ -509,10 +512,11 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 				break;
 			}
 			if (!valid_name(s, len, CONF_USER_MAX)) {
-				r = perr(ps, s,
-					 "expected a %s name (letters, digits, \"_\", \".\", \"-\"; at "
-					 "most %d), got %s",
-					 kd->name, CONF_USER_MAX, Q(s, len));
+				r = perr(
+				    ps, s,
+				    "expected a %s name (letters, digits, \"_\", \".\", \"-\"; at "
+				    "most %d), got %s",
+				    kd->name, CONF_USER_MAX, Q(s, len));
 				goto fail;
 			}
 			break;
@@ -529,7 +533,8 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 				r2 = r;
 			}
 			if (r == -EINVAL || r2 == -EINVAL) {
-				r = perr(ps, s, "expected a uid or a uid range like 1000-60000, got %s",
+				r = perr(ps, s,
+					 "expected a uid or a uid range like 1000-60000, got %s",
 					 Q(s, len));
 				goto fail;
 			}
@@ -562,11 +567,13 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 					break;
 			if (j < len) {
 				if (s[j] == '#')
-					r = perr(ps, s + j, "unexpected \"#\": comments must be on a line "
-							    "of their own");
+					r = perr(ps, s + j,
+						 "unexpected \"#\": comments must be on a line "
+						 "of their own");
 				else
-					r = perr(ps, s + j, "expected a %s pattern of printable ASCII "
-							    "without quotes, got %s",
+					r = perr(ps, s + j,
+						 "expected a %s pattern of printable ASCII "
+						 "without quotes, got %s",
 						 kd->name, Q(toks[i].s, toks[i].n));
 				goto fail;
 			}
@@ -584,8 +591,9 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 			}
 			if (kd->id == K_TTY && len > 3 && memcmp(s, "pts", 3) == 0 &&
 			    is_digit(s[3])) {
-				r = perr(ps, s, "%s is the kernel's name; match terminals as the "
-						"session sees them, like \"pts/%s\"",
+				r = perr(ps, s,
+					 "%s is the kernel's name; match terminals as the "
+					 "session sees them, like \"pts/%s\"",
 					 Q(s, len), pat + 3);
 				goto fail;
 			}
@@ -596,7 +604,8 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 				if (!is_alnum(s[j]) && !strchr("_.-@:", s[j]))
 					break;
 			if (j < len || len > CONF_NAME_MAX) {
-				r = perr(ps, s, "expected a service name like sshd or login, got %s",
+				r = perr(ps, s,
+					 "expected a service name like sshd or login, got %s",
 					 Q(s, len));
 				goto fail;
 			}
@@ -637,10 +646,11 @@ static int parse_message(struct parser *ps, const char *val, char **out)
 		if (*p != '\\')
 			continue;
 		if (p[1] != 'n' && p[1] != '\\')
-			return perr(ps, p,
-				    "unknown escape \"%.*s\" in warn-message, use \\n for a new line or "
-				    "\\\\ for a backslash",
-				    p[1] ? 2 : 1, p);
+			return perr(
+			    ps, p,
+			    "unknown escape \"%.*s\" in warn-message, use \\n for a new line or "
+			    "\\\\ for a backslash",
+			    p[1] ? 2 : 1, p);
 		p++;
 	}
 	/* Escapes do not touch braces, so positions in val are exact. */
@@ -721,11 +731,12 @@ static int parse_setting(struct parser *ps, const struct keydef *kd, const char 
 					if (tok_is(&toks[i], clock_names[c]))
 						bit = TTY_CLK_BIT(c);
 				if (!bit)
-					return perr(ps, toks[i].s,
-						    "unknown activity %s, expected input, output, "
-						    "input-read, output-read, all, or a combination "
-						    "like input+output",
-						    Q(toks[i].s, toks[i].n));
+					return perr(
+					    ps, toks[i].s,
+					    "unknown activity %s, expected input, output, "
+					    "input-read, output-read, all, or a combination "
+					    "like input+output",
+					    Q(toks[i].s, toks[i].n));
 			}
 			if (mask & bit)
 				return perr(ps, toks[i].s, "activity %s is listed twice",
@@ -857,7 +868,8 @@ static int parse_assignment(struct parser *ps, const char *key)
 		p++;
 	klen = (size_t)(p - key);
 	if (klen == 0)
-		return perr(ps, key, "expected a key like idle-timeout, a [section] or a # comment");
+		return perr(ps, key,
+			    "expected a key like idle-timeout, a [section] or a # comment");
 	while (is_blank(*p))
 		p++;
 	if (*p != '=')
@@ -955,7 +967,8 @@ static int parse_section(struct parser *ps, const char *open)
 		while (is_blank(*t))
 			t++;
 		if (*t == '#')
-			return perr(ps, t, "unexpected \"#\": comments must be on a line of their own");
+			return perr(ps, t,
+				    "unexpected \"#\": comments must be on a line of their own");
 		return perr(ps, end + 1, "unexpected text after \"]\"");
 	}
 	ret = close_section(ps);
@@ -1141,8 +1154,8 @@ static int check_warn(const struct rule *r, const struct policy *p, char *err, s
 			at = &r->where;
 	}
 	if (r == &p->global)
-		return lerr(err, errlen, at, "warn-before (%s) must be shorter than idle-timeout (%s)",
-			    w, i);
+		return lerr(err, errlen, at,
+			    "warn-before (%s) must be shorter than idle-timeout (%s)", w, i);
 	return lerr(err, errlen, at,
 		    "warn-before (%s%s) must be shorter than idle-timeout (%s%s) in [rule %s]", w,
 		    own_w ? "" : ", from [global]", i, own_i ? "" : ", from [global]", r->name);
@@ -1221,6 +1234,8 @@ int policy_load_default(struct policy *p, char *err, size_t errlen)
 	if (r == 0)
 		r = finish(&np, err, errlen);
 	if (r < 0) {
+		if (r == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
 		policy_free(&np);
 		return r;
 	}
@@ -1280,8 +1295,7 @@ static int read_file(const char *path, unsigned flags, char **out, size_t *outle
 	}
 	if ((flags & POLICY_LOAD_STRICT_PERMS) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		r = -EPERM;
-		snprintf(err, errlen, "%s: writable by group or others; fix with chmod go-w",
-			 path);
+		snprintf(err, errlen, "%s: writable by group or others; fix with chmod go-w", path);
 		goto out;
 	}
 	if ((flags & POLICY_LOAD_STRICT_PERMS) && st.st_uid != 0 && st.st_uid != geteuid()) {
@@ -1324,8 +1338,7 @@ out:
 	return r;
 }
 
-static int load_path(struct policy *np, const char *path, unsigned flags, char *err,
-		     size_t errlen)
+static int load_path(struct policy *np, const char *path, unsigned flags, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -1430,6 +1443,8 @@ int policy_load(struct policy *p, const char *main_path, const char *dropin_dir,
 	if (r == 0)
 		r = finish(&np, err, errlen);
 	if (r < 0) {
+		if (r == -ENOMEM)
+			snprintf(err, errlen, "out of memory");
 		policy_free(&np);
 		return r;
 	}
@@ -1539,7 +1554,8 @@ void policy_print(const struct policy *p, FILE *f, unsigned flags)
 		fputs("# ttyidle effective policy, read from:", f);
 		for (i = 0; i < p->nsources; i++)
 			fprintf(f, "%s %s", i ? "," : "", p->sources[i]);
-		fputs("\n# Terminals whose origin is out of scope are never touched. Rules are tried\n"
+		fputs("\n# Terminals whose origin is out of scope are never touched. Rules are "
+		      "tried\n"
 		      "# in order and the first that matches applies; terminals that match no\n"
 		      "# rule get [global].\n",
 		      f);
@@ -1570,7 +1586,8 @@ void policy_print(const struct policy *p, FILE *f, unsigned flags)
 			else
 				for (o = 0; o < ORIGIN_MAX; o++)
 					if (p->scope & SCOPE_BIT(o))
-						fprintf(f, "%s %s", n++ ? "," : "", origin_names[o]);
+						fprintf(f, "%s %s", n++ ? "," : "",
+							origin_names[o]);
 			fputc('\n', f);
 		}
 	}

@@ -23,21 +23,21 @@
 #define POLICY_BUILTIN_NAME "(built-in)"
 
 /* Limits; exceeding one is a load error, not a truncation. */
-#define CONF_LINE_MAX    1024      /* bytes per line, excluding the newline */
-#define CONF_VALUE_MAX   512       /* bytes per value */
-#define CONF_FILE_MAX    (1 << 20) /* bytes per file */
-#define CONF_RULES_MAX   1024
-#define CONF_ITEMS_MAX   256 /* values in one list */
+#define CONF_LINE_MAX	 1024	   /* bytes per line, excluding the newline */
+#define CONF_VALUE_MAX	 512	   /* bytes per value */
+#define CONF_FILE_MAX	 (1 << 20) /* bytes per file */
+#define CONF_RULES_MAX	 1024
+#define CONF_ITEMS_MAX	 256 /* values in one list */
 #define CONF_DROPINS_MAX 256
-#define CONF_NAME_MAX    64 /* rule, service names; tty patterns */
-#define CONF_HOST_MAX    255
-#define CONF_USER_MAX    32 /* user and group names */
+#define CONF_NAME_MAX	 64 /* rule, service names; tty patterns */
+#define CONF_HOST_MAX	 255
+#define CONF_USER_MAX	 32 /* user and group names */
 
 enum action {
 	ACTION_HANGUP = 0, /* TIOCVHANGUP on the terminal */
-	ACTION_SIGNAL,     /* SIGHUP, then SIGTERM, then SIGKILL to the session */
-	ACTION_WARN,       /* audit mode: log what would be done, touch nothing */
-	ACTION_EXEMPT,     /* never ended */
+	ACTION_SIGNAL,	   /* SIGHUP, then SIGTERM, then SIGKILL to the session */
+	ACTION_WARN,	   /* audit mode: log what would be done, touch nothing */
+	ACTION_EXEMPT,	   /* never ended */
 };
 
 /*
@@ -46,8 +46,8 @@ enum action {
  * never matched against rules and never touched.
  */
 enum origin {
-	ORIGIN_OTHER = 0,       /* no login service (script(1), expect, a CI runner...) */
-	ORIGIN_LOGIN = 1,       /* a login service: sshd, login, a display manager... */
+	ORIGIN_OTHER = 0,	/* no login service (script(1), expect, a CI runner...) */
+	ORIGIN_LOGIN = 1,	/* a login service: sshd, login, a display manager... */
 	ORIGIN_MULTIPLEXER = 2, /* a tmux/screen pane: its client's terminal is enforced */
 	ORIGIN_MAX = 3,
 };
@@ -85,18 +85,18 @@ struct srcloc {
 
 struct settings {
 	uint64_t idle_ns;
-	uint64_t warn_ns;            /* 0: no warning */
-	uint32_t clocks;             /* TTY_CLK_BIT()s counting as activity, never 0 */
+	uint64_t warn_ns; /* 0: no warning */
+	uint32_t clocks;  /* TTY_CLK_BIT()s counting as activity, never 0 */
 	enum action action;
 	uint64_t signal_delay_ns[2]; /* SIGHUP->SIGTERM, SIGTERM->SIGKILL */
-	char *message;               /* warntext template, owned */
+	char *message;		     /* warntext template, owned */
 	struct srcloc where[SET_MAX];
 };
 
 struct match_item {
-	char *text;        /* as written (tty: without a leading /dev/) */
-	uint32_t lo, hi;   /* uid range; group: the gid when numeric */
-	bool numeric;      /* uid always; group when all digits */
+	char *text;	 /* as written (tty: without a leading /dev/) */
+	uint32_t lo, hi; /* uid range; group: the gid when numeric */
+	bool numeric;	 /* uid always; group when all digits */
 };
 
 struct match_list {
@@ -106,9 +106,9 @@ struct match_list {
 };
 
 struct rule {
-	char *name;          /* "global" for the fallback */
+	char *name;	     /* "global" for the fallback */
 	struct srcloc where; /* the section header */
-	unsigned own;        /* bit (1 << enum setting) per setting set in this rule */
+	unsigned own;	     /* bit (1 << enum setting) per setting set in this rule */
 	struct settings s;   /* effective values, inherited ones filled in */
 	struct match_list match[MATCH_MAX];
 };

@@ -10,10 +10,10 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 uint64_t deadline_last_activity(const struct tty_rec *rec, uint32_t mask, int *clock)
 {
 	const __u64 t[TTY_CLK_MAX] = {
-		[TTY_CLK_IN] = rec->in_ns,
-		[TTY_CLK_IN_READ] = rec->in_read_ns,
-		[TTY_CLK_OUT] = rec->out_ns,
-		[TTY_CLK_OUT_READ] = rec->out_read_ns,
+	    [TTY_CLK_IN] = rec->in_ns,
+	    [TTY_CLK_IN_READ] = rec->in_read_ns,
+	    [TTY_CLK_OUT] = rec->out_ns,
+	    [TTY_CLK_OUT_READ] = rec->out_read_ns,
 	};
 	uint64_t last = rec->first_ns;
 	int c;

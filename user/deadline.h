@@ -18,14 +18,14 @@ struct rule;
 
 enum tty_state {
 	TTY_ACTIVE = 0, /* before the warning time */
-	TTY_WARN_DUE,   /* warning time reached, deadline not yet */
-	TTY_EXPIRED,    /* deadline reached: act (or, for action warn, log) */
-	TTY_EXEMPT,     /* no rule applies (out of scope) or action exempt */
+	TTY_WARN_DUE,	/* warning time reached, deadline not yet */
+	TTY_EXPIRED,	/* deadline reached: act (or, for action warn, log) */
+	TTY_EXEMPT,	/* no rule applies (out of scope) or action exempt */
 };
 
 struct verdict {
 	enum tty_state state;
-	int last_clock;       /* enum tty_clock that gave last_ns, -1: first_ns (none yet) */
+	int last_clock;	      /* enum tty_clock that gave last_ns, -1: first_ns (none yet) */
 	uint64_t last_ns;     /* last activity under the rule's clocks, never after now */
 	uint64_t warn_ns;     /* when to warn; == deadline_ns when warn-before is 0 */
 	uint64_t deadline_ns; /* when to act; saturates at DEADLINE_NEVER */

@@ -9,10 +9,9 @@ static const struct {
 	const char *name;
 	uint64_t ns;
 } units[] = {
-	{"us", NSEC_PER_USEC}, {"usec", NSEC_PER_USEC}, {"ms", NSEC_PER_MSEC},
-	{"msec", NSEC_PER_MSEC}, {"s", NSEC_PER_SEC},   {"sec", NSEC_PER_SEC},
-	{"m", NSEC_PER_MIN},     {"min", NSEC_PER_MIN}, {"h", NSEC_PER_HOUR},
-	{"hr", NSEC_PER_HOUR},   {"d", NSEC_PER_DAY},   {"w", NSEC_PER_WEEK},
+    {"us", NSEC_PER_USEC}, {"usec", NSEC_PER_USEC}, {"ms", NSEC_PER_MSEC}, {"msec", NSEC_PER_MSEC},
+    {"s", NSEC_PER_SEC},   {"sec", NSEC_PER_SEC},   {"m", NSEC_PER_MIN},   {"min", NSEC_PER_MIN},
+    {"h", NSEC_PER_HOUR},  {"hr", NSEC_PER_HOUR},   {"d", NSEC_PER_DAY},   {"w", NSEC_PER_WEEK},
 };
 
 static int is_blank(char c)
@@ -105,9 +104,9 @@ int duration_format(uint64_t ns, char *buf, size_t len)
 		const char *name;
 		uint64_t ns;
 	} parts[] = {
-		{"w", NSEC_PER_WEEK}, {"d", NSEC_PER_DAY}, {"h", NSEC_PER_HOUR},
-		{"min", NSEC_PER_MIN}, {"s", NSEC_PER_SEC}, {"ms", NSEC_PER_MSEC},
-		{"us", NSEC_PER_USEC},
+	    {"w", NSEC_PER_WEEK},  {"d", NSEC_PER_DAY}, {"h", NSEC_PER_HOUR},
+	    {"min", NSEC_PER_MIN}, {"s", NSEC_PER_SEC}, {"ms", NSEC_PER_MSEC},
+	    {"us", NSEC_PER_USEC},
 	};
 	size_t i, off = 0;
 	int n;
@@ -118,7 +117,8 @@ int duration_format(uint64_t ns, char *buf, size_t len)
 		return snprintf(buf, len, "0");
 	/* No unit below 1us: round up so that we never print less than we hold. */
 	if (ns % NSEC_PER_USEC)
-		ns = ns / NSEC_PER_USEC * NSEC_PER_USEC + (ns / NSEC_PER_USEC < UINT64_MAX / NSEC_PER_USEC ? NSEC_PER_USEC : 0);
+		ns = ns / NSEC_PER_USEC * NSEC_PER_USEC +
+		     (ns / NSEC_PER_USEC < UINT64_MAX / NSEC_PER_USEC ? NSEC_PER_USEC : 0);
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		uint64_t q = ns / parts[i].ns;
 

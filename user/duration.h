@@ -21,11 +21,11 @@
 /* Why a duration was rejected; lets the caller phrase a precise message. */
 enum duration_error {
 	DURATION_OK = 0,
-	DURATION_EMPTY,    /* nothing but blanks */
+	DURATION_EMPTY,	   /* nothing but blanks */
 	DURATION_NEGATIVE, /* starts with '-' */
 	DURATION_SYNTAX,   /* not of the form NUMBER UNIT [NUMBER UNIT...] */
-	DURATION_UNIT,     /* a unit we do not know; *pos points at it */
-	DURATION_RANGE,    /* does not fit in 64-bit nanoseconds */
+	DURATION_UNIT,	   /* a unit we do not know; *pos points at it */
+	DURATION_RANGE,	   /* does not fit in 64-bit nanoseconds */
 };
 
 /*

@@ -53,8 +53,9 @@ static const char *bracket(const char *p, int c, unsigned flags, bool *hit, cons
 			break;
 		first = false;
 		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
-			*what = "character classes like [:digit:] are not supported, use a range like "
-				"[0-9]";
+			*what =
+			    "character classes like [:digit:] are not supported, use a range like "
+			    "[0-9]";
 			*at = p;
 			return NULL;
 		}

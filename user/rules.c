@@ -82,7 +82,7 @@ const struct rule *rules_match(const struct policy *p, const struct subject *s)
 int rule_describe(const struct rule *r, char *buf, size_t len)
 {
 	char idle[DURATION_FMT_MAX], warn[DURATION_FMT_MAX], d0[DURATION_FMT_MAX],
-		d1[DURATION_FMT_MAX], act[64], w[96];
+	    d1[DURATION_FMT_MAX], act[64], w[96];
 
 	duration_format(r->s.idle_ns, idle, sizeof(idle));
 	duration_format(r->s.warn_ns, warn, sizeof(warn));
@@ -105,11 +105,15 @@ int rule_describe(const struct rule *r, char *buf, size_t len)
 				"after that, %s",
 				idle, act, d0, d1, w);
 	case ACTION_WARN:
+		if (!r->s.warn_ns)
+			return snprintf(buf, len,
+					"audit only: log the action due after %s idle (activity: "
+					"%s); nothing is touched",
+					idle, act);
 		return snprintf(buf, len,
-				"audit only: log, without acting, after %s idle (activity: %s), "
-				"and the warning %s",
-				idle, act,
-				r->s.warn_ns ? "time too" : "would not be given (warn-before = 0)");
+				"audit only: log the warning due %s before and the action due "
+				"after %s idle (activity: %s); nothing is touched",
+				warn, idle, act);
 	}
 	return snprintf(buf, len, "?");
 }
@@ -181,8 +185,9 @@ const struct rule *rules_explain(const struct policy *p, const struct subject *s
 		if (p->scope & SCOPE_BIT(o))
 			fprintf(f, " %s", origin_name((enum origin)o));
 	if (!policy_in_scope(p, s->origin)) {
-		fprintf(f, "; origin %s is out of scope (set at %s:%u): this terminal is never "
-			   "touched\n",
+		fprintf(f,
+			"; origin %s is out of scope (set at %s:%u): this terminal is never "
+			"touched\n",
 			origin_name(s->origin), p->scope_where.file, p->scope_where.line);
 		return NULL;
 	}

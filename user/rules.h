@@ -18,16 +18,16 @@
 
 /* The session a terminal belongs to, as the daemon found it. */
 struct subject {
-	const char *user;            /* owner's name; NULL: unknown */
+	const char *user; /* owner's name; NULL: unknown */
 	uid_t uid;
-	const gid_t *gids;           /* primary and supplementary groups */
+	const gid_t *gids; /* primary and supplementary groups */
 	size_t ngids;
-	const char *const *groups;   /* names of those groups (any order, may be fewer) */
+	const char *const *groups; /* names of those groups (any order, may be fewer) */
 	size_t ngroups;
-	const char *tty;             /* as the session sees it: "pts/3", "tty1"; NULL: unknown */
-	const char *service;         /* what started the session: "sshd", "login", "tmux"... */
-	const char *host;            /* remote host or address; NULL or "": not remote/unknown */
-	enum origin origin;          /* checked against the policy's scope */
+	const char *tty;     /* as the session sees it: "pts/3", "tty1"; NULL: unknown */
+	const char *service; /* what started the session: "sshd", "login", "tmux"... */
+	const char *host;    /* remote host or address; NULL or "": not remote/unknown */
+	enum origin origin;  /* checked against the policy's scope */
 };
 
 /* True if origin o is in the policy's scope. */

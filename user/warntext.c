@@ -51,9 +51,10 @@ int warntext_check(const char *tmpl, size_t *pos, char *err, size_t errlen)
 				 "{timeout} (write {{ for a literal {)",
 				 (int)(close - p + 1), p);
 		else
-			snprintf(err, errlen,
-				 "expected a placeholder {user}, {tty}, {left} or {timeout} after { "
-				 "(write {{ for a literal {)");
+			snprintf(
+			    err, errlen,
+			    "expected a placeholder {user}, {tty}, {left} or {timeout} after { "
+			    "(write {{ for a literal {)");
 		return -EINVAL;
 	}
 	return 0;
