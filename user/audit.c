@@ -52,11 +52,11 @@ int audit_escape(const char *in, char *out, size_t outlen)
 	for (i = 0; i < n && !quote; i++)
 		quote = !bare_ok((unsigned char)in[i]);
 
-#define PUT(ch)                                                                                    \
-	do {                                                                                       \
-		if (o + 1 >= outlen)                                                               \
-			goto nospace;                                                              \
-		out[o++] = (ch);                                                                   \
+#define PUT(ch)                       \
+	do {                          \
+		if (o + 1 >= outlen)  \
+			goto nospace; \
+		out[o++] = (ch);      \
 	} while (0)
 
 	if (quote)
@@ -197,8 +197,7 @@ void audit_emit(const char *line)
 		struct stat st;
 
 		mode = fstat(STDERR_FILENO, &st) == 0 &&
-		       audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev,
-						    st.st_ino);
+		       audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
 		if (!mode)
 			openlog("ttyidle", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	}

@@ -18,9 +18,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define AUDIT_PREFIX    "ttyidle: "
+#define AUDIT_PREFIX	"ttyidle: "
 #define AUDIT_VALUE_MAX 200
-#define AUDIT_LINE_MAX  16384 /* always enough for a full record */
+#define AUDIT_LINE_MAX	16384 /* always enough for a full record */
 
 struct session_info;
 
@@ -30,7 +30,7 @@ struct audit_rec {
 	long long uid; /* < 0: unknown */
 	const char *tty;
 	long long session; /* <= 0: unknown */
-	long long pid;     /* a single process (survivor); <= 0: none */
+	long long pid;	   /* a single process (survivor); <= 0: none */
 	const char *leader;
 	const char *service;
 	const char *remote;

@@ -170,8 +170,8 @@ int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
 			snprintf(err, errlen, "nothing pinned under %s: is `ttyidle run` started?",
 				 TTYIDLE_PIN_DIR);
 		else
-			snprintf(err, errlen, "cannot open pinned maps under %s: %s", TTYIDLE_PIN_DIR,
-				 strerror(-r));
+			snprintf(err, errlen, "cannot open pinned maps under %s: %s",
+				 TTYIDLE_PIN_DIR, strerror(-r));
 		goto fail;
 	}
 	if ((r = ctl_read(st, &c))) {
@@ -224,7 +224,7 @@ static int btf_func_nargs(const struct btf *btf, const char *name)
 
 struct sigs {
 	int write_nargs; /* tty_write: 4 before 5.11, 2 after */
-	int read_nargs;  /* n_tty_read: 4 before 5.11, 6 after */
+	int read_nargs;	 /* n_tty_read: 4 before 5.11, 6 after */
 };
 
 static int probe_sigs(struct sigs *s, char *err, size_t errlen)
@@ -258,8 +258,7 @@ static void select_programs(struct ttyidle_bpf *skel, enum attach_mode mode, con
 	struct bpf_program *p;
 	bool f = mode == ATTACH_FENTRY, k = mode == ATTACH_KPROBE;
 
-	bpf_object__for_each_program(p, skel->obj)
-		bpf_program__set_autoload(p, false);
+	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, false);
 	bpf_program__set_autoload(skel->progs.fexit_tty_write, f && s->write_nargs == 2);
 	bpf_program__set_autoload(skel->progs.fexit_tty_write_old, f && s->write_nargs == 4);
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read, f && s->read_nargs == 6);

@@ -22,10 +22,10 @@
 int do_check_config(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config-dir", required_argument, NULL, 'd'},
-		{"plain", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"config-dir", required_argument, NULL, 'd'},
+	    {"plain", no_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *dir = TTYIDLE_CONF_DROPIN;
 	struct policy p = {0};
@@ -42,12 +42,13 @@ int do_check_config(int argc, char **argv)
 			flags |= POLICY_PRINT_PLAIN;
 			break;
 		case 'h':
-			printf("Usage: ttyidle check-config [--config-dir DIR] [--plain] [FILE]\n\n"
-			       "Load FILE (default %s) and the drop-ins of DIR (default %s)\n"
-			       "exactly as `ttyidle run` would, and print the effective policy.\n"
-			       "Exit status 1 and one line file:line:col: ... if anything is wrong.\n"
-			       "With FILE given and no --config-dir, drop-ins are not read.\n",
-			       TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
+			printf(
+			    "Usage: ttyidle check-config [--config-dir DIR] [--plain] [FILE]\n\n"
+			    "Load FILE (default %s) and the drop-ins of DIR (default %s)\n"
+			    "exactly as `ttyidle run` would, and print the effective policy.\n"
+			    "Exit status 1 and one line file:line:col: ... if anything is wrong.\n"
+			    "With FILE given and no --config-dir, drop-ins are not read.\n",
+			    TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
 			return 0;
 		default:
 			return cmd_bad_option("check-config", argv);
@@ -80,20 +81,16 @@ static enum login_service service_parse(const char *s)
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (!strcmp(s, session_service_name(all[i])))
 			return all[i];
-	return (enum login_service)-1;
+	return (enum login_service) - 1;
 }
 
 int do_explain(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"user", required_argument, NULL, 'u'},
-		{"tty", required_argument, NULL, 't'},
-		{"service", required_argument, NULL, 's'},
-		{"host", required_argument, NULL, 'H'},
-		{"config", required_argument, NULL, 'c'},
-		{"config-dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"user", required_argument, NULL, 'u'},    {"tty", required_argument, NULL, 't'},
+	    {"service", required_argument, NULL, 's'}, {"host", required_argument, NULL, 'H'},
+	    {"config", required_argument, NULL, 'c'},  {"config-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},	       {},
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *dir = TTYIDLE_CONF_DROPIN;
 	const char *user = NULL, *tty = "pts/0", *svc = "sshd", *host = NULL;
@@ -128,7 +125,8 @@ int do_explain(int argc, char **argv)
 			dir = optarg;
 			break;
 		case 'h':
-			printf("Usage: ttyidle explain --user USER [--tty pts/N] [--service sshd|login|"
+			printf("Usage: ttyidle explain --user USER [--tty pts/N] [--service "
+			       "sshd|login|"
 			       "container|multiplexer|other]\n"
 			       "                       [--host HOST] [--config FILE] [--config-dir "
 			       "DIR]\n\n"
@@ -150,8 +148,9 @@ int do_explain(int argc, char **argv)
 	}
 	ls = service_parse(svc);
 	if ((int)ls < 0) {
-		cmd_error("explain", "--service '%s' is not one of sshd, login, container, "
-				     "multiplexer, other",
+		cmd_error("explain",
+			  "--service '%s' is not one of sshd, login, container, "
+			  "multiplexer, other",
 			  svc);
 		return EXIT_USAGE;
 	}
@@ -171,16 +170,16 @@ int do_explain(int argc, char **argv)
 		names[i] = namebuf[i];
 	}
 	s = (struct subject){
-		.user = user,
-		.uid = pw->pw_uid,
-		.gids = gids,
-		.ngids = ngids,
-		.groups = names,
-		.ngroups = ngids,
-		.tty = tty,
-		.service = svc,
-		.host = host,
-		.origin = origin_of_service(ls),
+	    .user = user,
+	    .uid = pw->pw_uid,
+	    .gids = gids,
+	    .ngids = ngids,
+	    .groups = names,
+	    .ngroups = ngids,
+	    .tty = tty,
+	    .service = svc,
+	    .host = host,
+	    .origin = origin_of_service(ls),
 	};
 	if (policy_load(&p, conf, dir, POLICY_LOAD_STRICT_PERMS, err, sizeof(err))) {
 		cmd_error("explain", "%s", err);

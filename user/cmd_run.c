@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,10 +23,16 @@
 #include "config.h"
 #include "engine.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 #include "preflight.h"
+#include "procfs.h"
 #include "termview.h"
 
-#define LOCK_PATH "/run/ttyidle.lock"
+/* RuntimeDirectory=ttyidle in the unit: /run itself is read-only there */
+#define RUN_DIR		   "/run/ttyidle"
+#define LOCK_PATH	   RUN_DIR "/lock"
+#define METRICS_PERIOD_SEC 15
 
 struct daemon {
 	struct bpf_state bpf;
@@ -38,6 +45,11 @@ struct daemon {
 	int cur;
 	struct engine eng;
 	struct engine_kernel kern;
+	const char *metrics_path;
+	struct metrics metrics;
+	int metricsfd;
+	char metrics_err[256];
+	uint64_t events_lost_seen;
 };
 
 static uint64_t now_ns(void)
@@ -95,8 +107,8 @@ static int handle_event(void *ctx, void *data, size_t len)
 	switch (e->type) {
 	case EV_NEW:
 		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
-			  kdev_major(e->key.dev), kdev_minor(e->key.dev),
-			  kdev_major(e->key.devpts), kdev_minor(e->key.devpts), e->tgid, e->comm);
+			  kdev_major(e->key.dev), kdev_minor(e->key.dev), kdev_major(e->key.devpts),
+			  kdev_minor(e->key.devpts), e->tgid, e->comm);
 		if (engine_add(&d->eng, &e->key, now_ns()))
 			log_err("out of memory tracking a terminal");
 		break;
@@ -129,6 +141,67 @@ static int adopt_terminals(struct daemon *d)
 	return n;
 }
 
+/*
+ * The kernel could not queue some events (ring buffer full): a terminal may
+ * have appeared or gone unannounced. Walk the map once to catch up.
+ */
+static void resync_if_lost(struct daemon *d)
+{
+	struct tty_key key, next;
+	struct ttyidle_ctl c;
+	void *prev = NULL;
+	int added = 0;
+
+	if (ctl_read(&d->bpf, &c) || c.events_lost == d->events_lost_seen)
+		return;
+	log_warn("%llu ring buffer events were lost: re-reading the terminal map",
+		 (unsigned long long)(c.events_lost - d->events_lost_seen));
+	d->events_lost_seen = c.events_lost;
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		if (!engine_find(&d->eng, &next) && engine_add(&d->eng, &next, now_ns()) == 0)
+			added++;
+		key = next;
+		prev = &key;
+	}
+	/* terminals released unannounced are dropped when they next come due */
+	if (added)
+		log_info("resync: %d terminals added", added);
+}
+
+static void write_metrics(struct daemon *d)
+{
+	struct ttyidle_ctl c;
+	char err[256];
+
+	if (!d->metrics_path)
+		return;
+	d->metrics.terminals_tracked = d->eng.nterms;
+	d->metrics.ttys_entries = d->eng.nterms;
+	d->metrics.terminals_warning = d->eng.nwarned;
+	d->metrics.armed_entries = d->eng.narmed;
+	d->metrics.events_received = d->events;
+	if (ctl_read(&d->bpf, &c) == 0) {
+		d->metrics.events_lost = c.events_lost;
+		d->metrics.ttys_full = c.ttys_full;
+	}
+	if (metrics_write_atomic(&d->metrics, d->metrics_path, err, sizeof(err))) {
+		/* once per distinct failure, not every period */
+		if (strcmp(err, d->metrics_err))
+			log_warn("metrics: %s", err);
+		snprintf(d->metrics_err, sizeof(d->metrics_err), "%s", err);
+	} else {
+		d->metrics_err[0] = 0;
+	}
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
 static void arm_timer(struct daemon *d)
 {
 	struct itimerspec its = {0};
@@ -149,15 +222,20 @@ static void reload(struct daemon *d)
 	int nxt = !d->cur;
 	char err[512];
 
+	notify_reloading();
 	if (policy_load(&d->policy[nxt], d->conf, d->conf_dir, POLICY_LOAD_STRICT_PERMS, err,
 			sizeof(err))) {
 		log_err("reload failed, keeping the policy in force: %s", err);
+		d->metrics.reloads_failed++;
+		notify_ready("reload failed; the previous policy stays in force");
 		return;
 	}
+	d->metrics.reloads_ok++;
 	engine_set_policy(&d->eng, &d->policy[nxt], now_ns());
 	policy_free(&d->policy[d->cur]);
 	d->cur = nxt;
 	log_info("configuration reloaded: %zu rules", d->policy[d->cur].nrules);
+	notify_ready(NULL);
 }
 
 static int setup_loop(struct daemon *d, char *err, size_t errlen)
@@ -191,6 +269,19 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 	ev.data.fd = d->timerfd;
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev))
 		goto fail;
+	if (d->metrics_path) {
+		struct itimerspec its = {
+		    .it_interval = {.tv_sec = METRICS_PERIOD_SEC},
+		    .it_value = {.tv_sec = METRICS_PERIOD_SEC},
+		};
+
+		d->metricsfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->metricsfd < 0 || timerfd_settime(d->metricsfd, 0, &its, NULL))
+			goto fail;
+		ev.data.fd = d->metricsfd;
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->metricsfd, &ev))
+			goto fail;
+	}
 	return 0;
 fail:
 	snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
@@ -205,6 +296,7 @@ static void on_signal(struct daemon *d)
 		if (si.ssi_signo == SIGHUP) {
 			reload(d);
 		} else {
+			notify_stopping();
 			log_info("signal %d: exiting; programs stay attached%s", si.ssi_signo,
 				 d->bpf.links_pinned ? "" : " until now (links not pinnable)");
 			d->stop = true;
@@ -230,9 +322,12 @@ static int loop(struct daemon *d)
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
-			if (fd == rbfd)
+			if (fd == rbfd) {
 				ring_buffer__consume(d->rb);
-			else if (fd == d->sigfd)
+				resync_if_lost(d);
+			} else if (fd == d->metricsfd && read(fd, &ticks, sizeof(ticks)) > 0) {
+				write_metrics(d);
+			} else if (fd == d->sigfd)
 				on_signal(d);
 			else if (fd == d->timerfd && read(d->timerfd, &ticks, sizeof(ticks)) > 0)
 				engine_run_due(&d->eng, now_ns());
@@ -243,31 +338,36 @@ static int loop(struct daemon *d)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
-		   "[--config-dir DIR]\n\n"
-		   "Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
-		   "  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
-		   "  --config FILE     main configuration (default %s; missing is fine)\n"
-		   "  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n",
+	fprintf(f,
+		"Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
+		"[--config-dir DIR]\n\n"
+		"Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
+		"  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
+		"  --config FILE     main configuration (default %s; missing is fine)\n"
+		"  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n"
+		"  --metrics FILE    write Prometheus text metrics to FILE every 15 s, "
+		"atomically\n",
 		TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
 }
 
 int do_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"attach", required_argument, NULL, 'a'},
-		{"config", required_argument, NULL, 'c'},
-		{"config-dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"attach", required_argument, NULL, 'a'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"config-dir", required_argument, NULL, 'd'},
+	    {"metrics", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	struct daemon d = {
-		.epfd = -1,
-		.sigfd = -1,
-		.timerfd = -1,
-		.lockfd = -1,
-		.conf = TTYIDLE_CONF_PATH,
-		.conf_dir = TTYIDLE_CONF_DROPIN,
+	    .metricsfd = -1,
+	    .epfd = -1,
+	    .sigfd = -1,
+	    .timerfd = -1,
+	    .lockfd = -1,
+	    .conf = TTYIDLE_CONF_PATH,
+	    .conf_dir = TTYIDLE_CONF_DROPIN,
 	};
 	enum attach_mode want = ATTACH_NONE;
 	const char *env = getenv("TTYIDLE_ATTACH");
@@ -294,6 +394,9 @@ int do_run(int argc, char **argv)
 		case 'd':
 			d.conf_dir = optarg;
 			break;
+		case 'm':
+			d.metrics_path = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -311,12 +414,26 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "%s", err);
 		return 1;
 	}
+	{
+		uint64_t ino = 0;
+
+		/* the kernel records sessions as init-namespace PIDs: only that view works */
+		if (procfs_read_ns(NULL, getpid(), "pid", &ino) == 0 &&
+		    ino != PROCFS_INIT_PIDNS_INO) {
+			cmd_error("run", "must run in the host's PID namespace (session ids from the "
+					 "kernel are host PIDs)");
+			policy_free(&d.policy[0]);
+			return 1;
+		}
+	}
 	if (preflight_caps("/proc/self/status",
 			   (1ULL << CAPN_SYS_ADMIN) | (1ULL << CAPN_KILL) |
-				   (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
+			       (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
 			   err, sizeof(err)) ||
 	    preflight_btf("/sys/kernel/btf/vmlinux", err, sizeof(err)) ||
 	    preflight_bpffs("/sys/fs/bpf", err, sizeof(err)) ||
+	    (mkdir(RUN_DIR, 0755) && errno != EEXIST &&
+	     snprintf(err, sizeof(err), "cannot create %s: %s", RUN_DIR, strerror(errno))) ||
 	    instance_lock(LOCK_PATH, &d.lockfd, err, sizeof(err))) {
 		cmd_error("run", "%s", err);
 		policy_free(&d.policy[0]);
@@ -330,21 +447,29 @@ int do_run(int argc, char **argv)
 		c.daemon_tgid = getpid();
 		ctl_write(&d.bpf, &c);
 	}
-	log_info("%s programs in %s mode; maps pinned under %s", d.bpf.adopted ? "adopted" : "attached",
-		 attach_mode_name(d.bpf.mode), TTYIDLE_PIN_DIR);
+	log_info("%s programs in %s mode; maps pinned under %s",
+		 d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),
+		 TTYIDLE_PIN_DIR);
 	if (d.bpf.note[0])
 		log_warn("%s", d.bpf.note);
 	d.kern = (struct engine_kernel){
-		.ctx = &d,
-		.read_rec = k_read_rec,
-		.arm = k_arm,
-		.disarm = k_disarm,
-		.set_narmed = k_set_narmed,
+	    .ctx = &d,
+	    .read_rec = k_read_rec,
+	    .arm = k_arm,
+	    .disarm = k_disarm,
+	    .set_narmed = k_set_narmed,
 	};
 	if (engine_init(&d.eng, &d.kern, &d.policy[0])) {
 		cmd_error("run", "out of memory");
 		goto out;
 	}
+	metrics_init(&d.metrics);
+	d.eng.metrics = &d.metrics;
+	d.metrics.version = TTYIDLE_VERSION;
+	d.metrics.attach_mode = attach_mode_name(d.bpf.mode);
+	d.metrics.start_time_sec = time(NULL);
+	d.metrics.ttys_max_entries = map_max_entries(d.bpf.ttys_fd);
+	d.metrics.armed_max_entries = map_max_entries(d.bpf.armed_fd);
 	/* armed entries of a previous daemon mean nothing to this one */
 	{
 		struct tty_key k, nk;
@@ -359,9 +484,21 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "%s", err);
 		goto out;
 	}
-	log_info("policy: %zu rules from %s and %s; tracking %d terminals", d.policy[0].nrules,
-		 d.conf, d.conf_dir, adopt_terminals(&d));
+	{
+		int n = adopt_terminals(&d);
+
+		if (ctl_read(&d.bpf, &c) == 0)
+			d.events_lost_seen = c.events_lost;
+		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
+			 d.policy[0].nrules, d.conf, d.conf_dir, n);
+		notify_ready(NULL);
+		notify_status("%s programs in %s mode; %zu rules; tracking %d terminals",
+			      d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),
+			      d.policy[0].nrules, n);
+	}
+	write_metrics(&d);
 	r = loop(&d) ? 1 : 0;
+	write_metrics(&d);
 out:
 	ring_buffer__free(d.rb);
 	if (d.epfd >= 0)
@@ -370,6 +507,9 @@ out:
 		close(d.sigfd);
 	if (d.timerfd >= 0)
 		close(d.timerfd);
+	if (d.metricsfd >= 0)
+		close(d.metricsfd);
+	metrics_free(&d.metrics);
 	if (d.eng.buckets)
 		engine_free(&d.eng);
 	bpf_state_close(&d.bpf);

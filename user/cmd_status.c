@@ -40,7 +40,7 @@ struct view {
 	const char *rule;  /* NULL: out of scope or no session */
 	const char *clock; /* the activity clock the rule counts */
 	const char *state;
-	double left;       /* seconds until the action; < 0: none */
+	double left; /* seconds until the action; < 0: none */
 };
 
 static void view_of(const struct row *row, const struct policy *p, uint64_t now, struct view *v)
@@ -58,8 +58,8 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 	v->state = "no-session";
 	if (!si)
 		return;
-	if (row->rec.sid &&
-	    session_resolve(&o, row->rec.sid, &row->key, row->rec.name, si, err, sizeof(err)) == 0) {
+	if (row->rec.sid && session_resolve(&o, row->rec.sid, &row->key, row->rec.name, si, err,
+					    sizeof(err)) == 0) {
 		v->resolved = true;
 		snprintf(v->user, sizeof(v->user), "%s", si->user);
 		v->uid = si->uid;
@@ -75,7 +75,8 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 			v->rule = rule->name;
 			v->clock = vd.last_clock >= 0 ? clock_name(vd.last_clock) : "none";
 			if (vd.state != TTY_EXEMPT && vd.deadline_ns != DEADLINE_NEVER)
-				v->left = vd.deadline_ns > now ? (double)(vd.deadline_ns - now) / 1e9 : 0;
+				v->left =
+				    vd.deadline_ns > now ? (double)(vd.deadline_ns - now) / 1e9 : 0;
 		}
 	}
 	free(si);
@@ -238,11 +239,11 @@ static void print_table(const struct row *rows, size_t n, uint64_t now, const st
 int do_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"config", required_argument, NULL, 'c'},
-		{"config-dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{},
+	    {"json", no_argument, NULL, 'j'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"config-dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *conf_dir = TTYIDLE_CONF_DROPIN;
 	struct policy pol = {0};
@@ -264,10 +265,11 @@ int do_status(int argc, char **argv)
 			conf_dir = optarg;
 			break;
 		case 'h':
-			printf("Usage: ttyidle status [--json] [--config FILE] [--config-dir DIR]\n\n"
-			       "One row per terminal the kernel has seen, from %s/ttys, with the\n"
-			       "rule that applies under the configuration and the time left.\n",
-			       TTYIDLE_PIN_DIR);
+			printf(
+			    "Usage: ttyidle status [--json] [--config FILE] [--config-dir DIR]\n\n"
+			    "One row per terminal the kernel has seen, from %s/ttys, with the\n"
+			    "rule that applies under the configuration and the time left.\n",
+			    TTYIDLE_PIN_DIR);
 			return 0;
 		default:
 			return cmd_bad_option("status", argv);

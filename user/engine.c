@@ -151,6 +151,18 @@ static void set_armed(struct engine *e, struct term *t, bool on, uint32_t mask)
 	e->k->set_narmed(e->k->ctx, e->narmed);
 }
 
+static void count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
+{
+	if (e->metrics)
+		metrics_count(e->metrics, f, t->rule_name[0] ? t->rule_name : "global", label);
+}
+
+static void set_phase(struct engine *e, struct term *t, enum term_phase ph)
+{
+	e->nwarned += (ph == PH_WARNED) - (t->phase == PH_WARNED);
+	t->phase = ph;
+}
+
 static void audit(const struct term *t, const char *event, long long idle_sec, int clock,
 		  const char *action, const char *outcome, long long pid)
 {
@@ -241,10 +253,10 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
 {
 	struct warn_vars vars = {
-		.user = t->who.user,
-		.tty = t->who.tty,
-		.left_ns = v->deadline_ns > now ? v->deadline_ns - now : 0,
-		.timeout_ns = t->rule->s.idle_ns,
+	    .user = t->who.user,
+	    .tty = t->who.tty,
+	    .left_ns = v->deadline_ns > now ? v->deadline_ns - now : 0,
+	    .timeout_ns = t->rule->s.idle_ns,
 	};
 	struct warn_result res;
 	char text[2048], outcome[96];
@@ -257,6 +269,7 @@ static void write_warning(struct engine *e, struct term *t, const struct verdict
 	warnwrite_describe(&res, outcome, sizeof(outcome));
 	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
 	      action_name(t->rule->s.action), outcome, -1);
+	count(e, t, METRICS_WARNINGS, warnwrite_outcome_name(res.outcome));
 	e->stats.warnings++;
 }
 
@@ -264,7 +277,7 @@ static void start_ending(struct engine *e, struct term *t, const struct verdict 
 {
 	const struct settings *s = &t->rule->s;
 
-	t->phase = PH_ENDING;
+	set_phase(e, t, PH_ENDING);
 	t->acted_ns = now;
 	t->last_ns = v->last_ns;
 	t->last_clock = v->last_clock;
@@ -276,16 +289,17 @@ static void start_ending(struct engine *e, struct term *t, const struct verdict 
 static void step_ending(struct engine *e, struct term *t, uint64_t now)
 {
 	struct term_target tt = {
-		.proc_root = e->proc_root,
-		.sid = t->who.sid,
-		.leader_start = t->who.leader_start,
-		.key = t->key,
+	    .proc_root = e->proc_root,
+	    .sid = t->who.sid,
+	    .leader_start = t->who.leader_start,
+	    .key = t->key,
 	};
 	bool gone = session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1;
 	long long idle = (long long)((t->acted_ns - t->last_ns) / NSEC);
 	const char *act = action_name(t->action);
 	enum term_action a = term_plan_step(&t->plan, now, gone);
 	struct term_result res = {0};
+	struct term_counts cont = {0};
 	char outcome[160];
 	size_t i;
 
@@ -296,7 +310,8 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 		snprintf(outcome, sizeof(outcome), "ended %.1fs after the deadline",
 			 (double)(now - t->acted_ns) / NSEC);
 		audit(t, "ended", idle, t->last_clock, act, outcome, -1);
-		t->phase = PH_FINISHED;
+		count(e, t, METRICS_TERMINATIONS, "ended");
+		set_phase(e, t, PH_FINISHED);
 		break;
 	case TERM_ACT_HANGUP:
 		if (t->action == ACTION_SIGNAL) {
@@ -304,6 +319,9 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 			res.action = a;
 			term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
 					    &res.counts);
+			/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
+			term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT,
+					    &cont);
 			snprintf(outcome, sizeof(outcome), "SIGHUP sent to %u processes",
 				 res.counts.signalled);
 		} else {
@@ -335,9 +353,10 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 			      res.survivors[i].pid);
 		}
 		e->stats.survivors += res.nsurvivors;
+		count(e, t, METRICS_TERMINATIONS, res.nsurvivors ? "survivors" : "ended");
 		if (!res.nsurvivors)
 			audit(t, "ended", idle, t->last_clock, act, "ended after SIGKILL", -1);
-		t->phase = PH_FINISHED;
+		set_phase(e, t, PH_FINISHED);
 		break;
 	}
 	term_result_free(&res);
@@ -384,7 +403,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	switch (v.state) {
 	case TTY_EXEMPT:
 		set_armed(e, t, false, 0);
-		t->phase = PH_WATCH;
+		set_phase(e, t, PH_WATCH);
 		schedule(e, t, NEVER);
 		return;
 	case TTY_ACTIVE:
@@ -392,10 +411,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			/* activity we were not told about (events lost): cancel all the same */
 			audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
 			      "activity seen at the deadline", -1);
+			count(e, t, METRICS_CANCELLATIONS, "deadline");
 			e->stats.cancels++;
 		}
 		set_armed(e, t, false, 0);
-		t->phase = PH_WATCH;
+		set_phase(e, t, PH_WATCH);
 		schedule(e, t, v.next_ns);
 		return;
 	case TTY_WARN_DUE:
@@ -413,11 +433,12 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			schedule(e, t, v.next_ns);
 			return;
 		}
-		t->phase = PH_WARNED;
-		if (t->rule->s.action == ACTION_WARN)
+		set_phase(e, t, PH_WARNED);
+		if (t->rule->s.action == ACTION_WARN) {
 			audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
 			      "warn", "not written (audit mode)", -1);
-		else
+			count(e, t, METRICS_WARNINGS, "audit");
+		} else
 			write_warning(e, t, &v, now);
 		schedule(e, t, v.next_ns);
 		return;
@@ -426,9 +447,10 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			if (t->phase != PH_LOGGED) {
 				audit(t, "terminate", (long long)((now - v.last_ns) / NSEC),
 				      v.last_clock, "warn", "not enforced (audit mode)", -1);
+				count(e, t, METRICS_TERMINATIONS, "audit");
 				e->stats.logged++;
 			}
-			t->phase = PH_LOGGED;
+			set_phase(e, t, PH_LOGGED);
 			set_armed(e, t, true, t->rule->s.clocks);
 			schedule(e, t, NEVER);
 			return;
@@ -474,9 +496,12 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 			break;
 	if (!t)
 		return;
-	if (t->phase == PH_ENDING)
+	if (t->phase == PH_ENDING) {
 		audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
 		      action_name(t->action), "terminal released", -1);
+		count(e, t, METRICS_TERMINATIONS, "released");
+	}
+	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
 	*pp = t->next;
 	deadheap_remove(&e->heap, &t->hn);
 	if (t->armed) {
@@ -506,8 +531,9 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 		snprintf(outcome, sizeof(outcome), "cancelled by %s from pid %u (%.16s)",
 			 clock_name(clock), tgid, comm);
 		audit(t, "cancel", 0, clock, action_name(t->action), outcome, -1);
+		count(e, t, METRICS_CANCELLATIONS, clock_name(clock));
 		e->stats.cancels++;
-		t->phase = PH_WATCH;
+		set_phase(e, t, PH_WATCH);
 	}
 	decide(e, t, now);
 }

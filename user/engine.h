@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "deadheap.h"
+#include "metrics.h"
 #include "terminate.h"
 #include "ttyidle.h"
 
@@ -61,7 +62,7 @@ struct term {
 	enum term_phase phase;
 	bool resolved; /* who is valid for who.sid */
 	bool armed;
-	const struct rule *rule; /* NULL: out of scope or no session; reset on reload */
+	const struct rule *rule;	   /* NULL: out of scope or no session; reset on reload */
 	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */
 	enum action action;
 	struct who who;
@@ -84,7 +85,9 @@ struct engine {
 	struct term **buckets;
 	size_t nbuckets, nterms;
 	uint32_t narmed;
+	uint32_t nwarned; /* terminals in PH_WARNED */
 	struct engine_stats stats;
+	struct metrics *metrics; /* labelled counters; NULL: none kept */
 };
 
 int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p);

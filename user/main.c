@@ -17,11 +17,11 @@ static const struct cmd {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{"run", do_run, "attach (or adopt) the BPF programs and enforce the idle policy"},
-	{"status", do_status, "list tracked terminals from the pinned map (--json)"},
-	{"unload", do_unload, "detach the programs and remove every pin"},
-	{"check-config", do_check_config, "validate a configuration and print the effective policy"},
-	{"explain", do_explain, "say which rule applies to a user/terminal and why"},
+    {"run", do_run, "attach (or adopt) the BPF programs and enforce the idle policy"},
+    {"status", do_status, "list tracked terminals from the pinned map (--json)"},
+    {"unload", do_unload, "detach the programs and remove every pin"},
+    {"check-config", do_check_config, "validate a configuration and print the effective policy"},
+    {"explain", do_explain, "say which rule applies to a user/terminal and why"},
 };
 
 void cmd_error(const char *cmd, const char *fmt, ...)
@@ -68,11 +68,11 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{},
+	    {"json", no_argument, NULL, 'j'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {},
 	};
 	size_t i;
 	int c;

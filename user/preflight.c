@@ -18,9 +18,9 @@ static const struct {
 	int bit;
 	const char *name;
 } cap_names[] = {
-	{CAPN_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"}, {CAPN_KILL, "CAP_KILL"},
-	{CAPN_SYS_PTRACE, "CAP_SYS_PTRACE"},     {CAPN_SYS_ADMIN, "CAP_SYS_ADMIN"},
-	{CAPN_PERFMON, "CAP_PERFMON"},           {CAPN_BPF, "CAP_BPF"},
+    {CAPN_DAC_OVERRIDE, "CAP_DAC_OVERRIDE"}, {CAPN_KILL, "CAP_KILL"},
+    {CAPN_SYS_PTRACE, "CAP_SYS_PTRACE"},     {CAPN_SYS_ADMIN, "CAP_SYS_ADMIN"},
+    {CAPN_PERFMON, "CAP_PERFMON"},	     {CAPN_BPF, "CAP_BPF"},
 };
 
 int caps_parse_status(const char *text, uint64_t *capeff)
@@ -136,7 +136,8 @@ int instance_lock(const char *path, int *fd, char *err, size_t errlen)
 		pid[n > 0 ? n : 0] = 0;
 		pid[strcspn(pid, "\n")] = 0;
 		if (r == -EBUSY)
-			snprintf(err, errlen, "another ttyidle is already running (pid %s, lock %s)",
+			snprintf(err, errlen,
+				 "another ttyidle is already running (pid %s, lock %s)",
 				 pid[0] ? pid : "?", path);
 		else
 			snprintf(err, errlen, "cannot lock %s: %s", path, strerror(-r));

@@ -319,7 +319,7 @@ int procfs_parse_status(const char *buf, size_t len, struct proc_status *st)
 				st->nssid_n = (unsigned int)n;
 		}
 #undef KEY
-next:
+	next:
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -382,9 +382,12 @@ static const char *runtime_for_prefix(const char *p, size_t n)
 	static const struct {
 		const char *prefix, *runtime;
 	} map[] = {
-		{"docker", "docker"},         {"libpod", "podman"},
-		{"crio", "crio"},             {"cri-containerd", "containerd"},
-		{"containerd", "containerd"}, {"nerdctl", "containerd"},
+	    {"docker", "docker"},
+	    {"libpod", "podman"},
+	    {"crio", "crio"},
+	    {"cri-containerd", "containerd"},
+	    {"containerd", "containerd"},
+	    {"nerdctl", "containerd"},
 	};
 	size_t i;
 
@@ -504,15 +507,17 @@ int procfs_parse_cgroup(const char *buf, size_t len, struct container_id *c)
 			any = true;
 			clen = (size_t)(c2 - c1 - 1);
 			if (pass < 2)
-				want = clen == strlen(order[pass]) && !memcmp(c1 + 1, order[pass], clen);
+				want = clen == strlen(order[pass]) &&
+				       !memcmp(c1 + 1, order[pass], clen);
 			else
-				want = clen != 0 && !(clen == 12 && !memcmp(c1 + 1, "name=systemd", 12));
+				want = clen != 0 &&
+				       !(clen == 12 && !memcmp(c1 + 1, "name=systemd", 12));
 			if (!want)
 				goto next;
 			copy_str(path, sizeof(path), c2 + 1, (size_t)(le - c2 - 1));
 			if (procfs_cgroup_path_container(path, c) > 0)
 				return 1;
-next:
+		next:
 			if (!nl)
 				break;
 			p = nl + 1;
@@ -712,7 +717,8 @@ int procfs_read_environ_at(int pdir, const char *name, char *out, size_t outlen)
 			/* last entry without a terminating NUL */
 			if (!skipping && total - start > nlen && !memcmp(buf + start, name, nlen) &&
 			    buf[start + nlen] == '=') {
-				copy_str(out, outlen, buf + start + nlen + 1, total - start - nlen - 1);
+				copy_str(out, outlen, buf + start + nlen + 1,
+					 total - start - nlen - 1);
 				r = 1;
 			}
 			goto out;
@@ -784,12 +790,13 @@ int procfs_for_each(const char *proc_root, procfs_visit_fn fn, void *arg)
 			continue;
 		snprintf(name, sizeof(name), "%s/stat", de->d_name);
 		rr = read_small_at(dirfd(d), name, buf, sizeof(buf), &len);
-		if (rr == -ESRCH || (rr == 0 && len == 0))
-			continue; /* exited since readdir */
-		if (rr < 0) {
+		if (rr == -ENOMEM) {
 			r = rr;
 			break;
 		}
+		/* exited since readdir, or hidden from us (LSM): either way not ours to touch */
+		if (rr < 0 || len == 0)
+			continue;
 		if (procfs_parse_stat(buf, len, &st) < 0)
 			continue; /* not a process directory we understand */
 		rr = fn(&st, arg);

@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PROCFS_ROOT        "/proc"
-#define PROCFS_COMM_MAX    64 /* kernel threads may show more than TASK_COMM_LEN */
+#define PROCFS_ROOT	   "/proc"
+#define PROCFS_COMM_MAX	   64 /* kernel threads may show more than TASK_COMM_LEN */
 #define PROCFS_MAX_GROUPS  64
 #define PROCFS_MAX_NSLEVEL 33 /* MAX_PID_NS_LEVEL + 1 */
 #define PROCFS_PF_KTHREAD  0x00200000u
@@ -56,7 +56,7 @@ struct proc_status {
 /* Which container a process belongs to; runtime[0] == 0 means the host. */
 struct container_id {
 	char runtime[16]; /* docker podman crio containerd k8s lxc machine nspawn ... */
-	char name[64];    /* first 12 hex digits of the container id, or its name */
+	char name[64];	  /* first 12 hex digits of the container id, or its name */
 };
 
 int procfs_parse_stat(const char *buf, size_t len, struct proc_stat *st);

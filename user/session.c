@@ -20,7 +20,7 @@
 #include "session.h"
 
 #define FDS_PER_PROC_MAX 4096 /* fds examined per process when looking for the terminal */
-#define NSS_BUF_MAX      (1024 * 1024)
+#define NSS_BUF_MAX	 (1024 * 1024)
 
 dev_t session_dev_to_user(uint32_t kdev)
 {
@@ -85,10 +85,9 @@ enum login_service session_classify_comm(const char *c)
 	if (pfx(c, "tmux") || !strcmp(c, "screen") || !strcmp(c, "SCREEN") ||
 	    !strcmp(c, "zellij") || !strcmp(c, "dtach") || !strcmp(c, "abduco"))
 		return SVC_MULTIPLEXER;
-	if (pfx(c, "containerd") || pfx(c, "runc") || !strcmp(c, "crun") ||
-	    !strcmp(c, "conmon") || pfx(c, "docker") || !strcmp(c, "podman") || pfx(c, "lxc-") ||
-	    !strcmp(c, "lxd") || !strcmp(c, "incusd") || !strcmp(c, "systemd-nspawn") ||
-	    !strcmp(c, "kubelet"))
+	if (pfx(c, "containerd") || pfx(c, "runc") || !strcmp(c, "crun") || !strcmp(c, "conmon") ||
+	    pfx(c, "docker") || !strcmp(c, "podman") || pfx(c, "lxc-") || !strcmp(c, "lxd") ||
+	    !strcmp(c, "incusd") || !strcmp(c, "systemd-nspawn") || !strcmp(c, "kubelet"))
 		return SVC_CONTAINER;
 	return SVC_OTHER;
 }
@@ -264,10 +263,10 @@ static int open_fn(int fddir, const char *name, pid_t pid, void *arg)
 int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key, int accmode)
 {
 	struct open_ctx c = {
-		.key = key,
-		.flags = (accmode & O_ACCMODE) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
-		.fd = -1,
-		.err = -ENOENT,
+	    .key = key,
+	    .flags = (accmode & O_ACCMODE) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+	    .fd = -1,
+	    .err = -ENOENT,
 	};
 	int r;
 
@@ -384,8 +383,7 @@ static int remote_from_utmp(const char *path, const char *tty, const pid_t *pids
 		if (n != (ssize_t)sizeof(u))
 			break;
 		if (u.ut_type != USER_PROCESS || !pid_in(u.ut_pid, pids, npids) ||
-		    strncmp(u.ut_line, tty, sizeof(u.ut_line)) ||
-		    strlen(tty) > sizeof(u.ut_line))
+		    strncmp(u.ut_line, tty, sizeof(u.ut_line)) || strlen(tty) > sizeof(u.ut_line))
 			continue;
 		if (u.ut_host[0]) {
 			size_t l = strnlen(u.ut_host, sizeof(u.ut_host));
@@ -429,10 +427,14 @@ static void fill_namespaces(const char *proc_root, int pdir, struct session_info
 {
 	uint64_t a, b;
 
-	s->host_pidns = procfs_read_ns_at(pdir, "pid", &a) == 0 &&
-			procfs_read_ns(proc_root, 1, "pid", &b) == 0 && a == b;
+	/* The initial PID namespace has a fixed inode; no need to read PID 1 (which hardened
+	 * hosts may refuse even to root). */
+	s->host_pidns = procfs_read_ns_at(pdir, "pid", &a) == 0 && a == PROCFS_INIT_PIDNS_INO;
+	/* Mount namespaces have no fixed inode before Linux 6.x: PID 1's, else ours. */
 	s->host_mntns = procfs_read_ns_at(pdir, "mnt", &a) == 0 &&
-			procfs_read_ns(proc_root, 1, "mnt", &b) == 0 && a == b;
+			((procfs_read_ns(proc_root, 1, "mnt", &b) == 0 ||
+			  procfs_read_ns(proc_root, getpid(), "mnt", &b) == 0) &&
+			 a == b);
 	if (procfs_read_container_at(pdir, &s->container) < 0)
 		memset(&s->container, 0, sizeof(s->container));
 	procfs_container_str(&s->container, s->container_str, sizeof(s->container_str));
@@ -524,8 +526,8 @@ int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_ke
 	}
 	r = procfs_read_stat_at(pdir, &st);
 	if (r < 0) {
-		seterr(err, errlen, "session %d on %s: %s/%d/stat: %s", (int)sid, s->tty,
-		       proc_root, (int)sid, r == -ESRCH ? "gone" : strerror(-r));
+		seterr(err, errlen, "session %d on %s: %s/%d/stat: %s", (int)sid, s->tty, proc_root,
+		       (int)sid, r == -ESRCH ? "gone" : strerror(-r));
 		goto out;
 	}
 	if (procfs_is_kthread(&st)) {
@@ -570,9 +572,9 @@ int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_ke
 	hz = sysconf(_SC_CLK_TCK);
 	if (hz <= 0)
 		hz = 100;
-	s->leader_start_ns = (uint64_t)(st.starttime / (unsigned long long)hz) * 1000000000ull +
-			     (uint64_t)(st.starttime % (unsigned long long)hz) * 1000000000ull /
-				     (uint64_t)hz;
+	s->leader_start_ns =
+	    (uint64_t)(st.starttime / (unsigned long long)hz) * 1000000000ull +
+	    (uint64_t)(st.starttime % (unsigned long long)hz) * 1000000000ull / (uint64_t)hz;
 	snprintf(s->leader_comm, sizeof(s->leader_comm), "%s", st.comm);
 	if (procfs_read_cmdline_at(pdir, s->leader_cmdline, sizeof(s->leader_cmdline)) < 0)
 		s->leader_cmdline[0] = 0;

@@ -20,7 +20,7 @@
 
 #define SESSION_NAME_MAX    64
 #define SESSION_CMDLINE_MAX 256
-#define SESSION_TTY_MAX     (TTYIDLE_NAME_LEN + 2)
+#define SESSION_TTY_MAX	    (TTYIDLE_NAME_LEN + 2)
 #define SESSION_REMOTE_MAX  64
 #define SESSION_WALK_MAX    64 /* ancestors examined for the login service */
 
@@ -45,7 +45,7 @@ enum login_service {
 
 enum remote_source {
 	REMOTE_NONE = 0,
-	REMOTE_UTMP,    /* utmp USER_PROCESS record written by the leader or an ancestor */
+	REMOTE_UTMP,	/* utmp USER_PROCESS record written by the leader or an ancestor */
 	REMOTE_ENVIRON, /* SSH_CONNECTION/SSH_CLIENT in the leader's memory: self-reported */
 };
 
@@ -67,7 +67,7 @@ struct session_info {
 
 	/* leader */
 	unsigned long long leader_start; /* /proc stat starttime, clock ticks: identity guard */
-	uint64_t leader_start_ns;        /* the same in CLOCK_BOOTTIME nanoseconds */
+	uint64_t leader_start_ns;	 /* the same in CLOCK_BOOTTIME nanoseconds */
 	char leader_comm[PROCFS_COMM_MAX];
 	char leader_cmdline[SESSION_CMDLINE_MAX];
 	pid_t leader_nspid; /* PID in the leader's own (innermost) PID namespace */
@@ -85,8 +85,8 @@ struct session_info {
 	struct container_id container; /* runtime[0] == 0: host */
 	char container_str[sizeof(((struct container_id *)0)->runtime) +
 			   sizeof(((struct container_id *)0)->name)]; /* "docker:0123456789ab" */
-	bool host_pidns;               /* leader shares PID 1's PID namespace */
-	bool host_mntns;               /* leader shares PID 1's mount namespace */
+	bool host_pidns; /* leader is in the initial PID namespace */
+	bool host_mntns; /* leader shares PID 1's mount namespace (ours if PID 1's is unreadable) */
 
 	/* how it was started */
 	enum login_service service;

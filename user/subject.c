@@ -26,15 +26,15 @@ void subject_from_session(struct subject_buf *b, const struct session_info *si)
 		b->names[n++] = si->groups[i].name;
 	}
 	b->s = (struct subject){
-		.user = si->user,
-		.uid = si->uid,
-		.gids = b->gids,
-		.ngids = n,
-		.groups = b->names,
-		.ngroups = n,
-		.tty = si->tty,
-		.service = session_service_name(si->service),
-		.host = si->remote[0] ? si->remote : NULL,
-		.origin = origin_of_service(si->service),
+	    .user = si->user,
+	    .uid = si->uid,
+	    .gids = b->gids,
+	    .ngids = n,
+	    .groups = b->names,
+	    .ngroups = n,
+	    .tty = si->tty,
+	    .service = session_service_name(si->service),
+	    .host = si->remote[0] ? si->remote : NULL,
+	    .origin = origin_of_service(si->service),
 	};
 }

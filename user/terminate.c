@@ -282,7 +282,7 @@ int term_signal_session(const char *proc_root, pid_t sid, unsigned long long lea
 		r = term_signal_pid(proc_root, v[i].pid, sid, v[i].starttime, sig, &why);
 		if (r == 0)
 			c->signalled++;
-		else if (r == -ESRCH)
+		else if (r == -ESRCH || (r == -EPERM && why == TERM_REFUSE_ZOMBIE))
 			c->vanished++;
 		else if (r == -EPERM && why != TERM_OK)
 			c->refused++;
@@ -365,7 +365,8 @@ int term_run(const struct term_target *t, enum term_action a, struct term_result
 		}
 		break;
 	case TERM_ACT_TERM:
-		rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGTERM, &r->counts);
+		rc =
+		    term_signal_session(t->proc_root, t->sid, t->leader_start, SIGTERM, &r->counts);
 		if (rc == 0) {
 			struct term_counts ignored = {0};
 
@@ -374,7 +375,8 @@ int term_run(const struct term_target *t, enum term_action a, struct term_result
 		}
 		break;
 	case TERM_ACT_KILL:
-		rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGKILL, &r->counts);
+		rc =
+		    term_signal_session(t->proc_root, t->sid, t->leader_start, SIGKILL, &r->counts);
 		break;
 	case TERM_ACT_REPORT:
 		rc = term_survivors(t->proc_root, t->sid, t->leader_start, &r->survivors,

@@ -30,10 +30,10 @@
 enum term_action {
 	TERM_ACT_NONE = 0, /* nothing due (not yet, or the plan is finished) */
 	TERM_ACT_HANGUP,   /* TIOCVHANGUP on the terminal, SIGHUP + SIGCONT to every member */
-	TERM_ACT_TERM,     /* SIGTERM + SIGCONT to every member */
-	TERM_ACT_KILL,     /* SIGKILL to every member */
+	TERM_ACT_TERM,	   /* SIGTERM + SIGCONT to every member */
+	TERM_ACT_KILL,	   /* SIGKILL to every member */
 	TERM_ACT_REPORT,   /* collect survivors (term_run fills them); plan finished */
-	TERM_ACT_DONE,     /* the session is gone; plan finished */
+	TERM_ACT_DONE,	   /* the session is gone; plan finished */
 };
 
 struct term_plan {
@@ -93,9 +93,9 @@ int term_signal_pid(const char *proc_root, pid_t pid, pid_t sid, unsigned long l
 
 struct term_counts {
 	unsigned int signalled; /* processes the signal was sent to */
-	unsigned int refused;   /* guards said no */
-	unsigned int vanished;  /* exited before we got to them */
-	unsigned int failed;    /* other errors */
+	unsigned int refused;	/* guards said no */
+	unsigned int vanished;	/* exited before we got to them */
+	unsigned int failed;	/* other errors */
 };
 
 /* Send sig to every current member of session (sid, leader_start). 0 or -errno (scan failed). */

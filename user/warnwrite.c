@@ -55,8 +55,8 @@ int warnwrite_fd(int fd, const struct tty_key *key, const void *text, size_t len
 	return set_result(r, WARN_DELIVERED, (size_t)n, len, 0);
 }
 
-int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key,
-		      const void *text, size_t len, struct warn_result *r)
+int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key, const void *text,
+		      size_t len, struct warn_result *r)
 {
 	int fd, rc;
 

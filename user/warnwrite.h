@@ -22,11 +22,11 @@
 
 enum warn_outcome {
 	WARN_DELIVERED = 0,
-	WARN_PARTIAL,     /* part written; the rest would have blocked */
+	WARN_PARTIAL,	  /* part written; the rest would have blocked */
 	WARN_WOULD_BLOCK, /* nothing written: output stopped (Ctrl-S), full, or locked */
-	WARN_HUNG_UP,     /* EIO: the terminal was hung up or its other side closed */
+	WARN_HUNG_UP,	  /* EIO: the terminal was hung up or its other side closed */
 	WARN_NO_TERMINAL, /* no process of the session holds the terminal */
-	WARN_ERROR,       /* anything else; see err */
+	WARN_ERROR,	  /* anything else; see err */
 };
 
 struct warn_result {
@@ -42,8 +42,8 @@ int warnwrite_fd(int fd, const struct tty_key *key, const void *text, size_t len
 		 struct warn_result *r);
 
 /* Open session sid's terminal as above and write once. Same returns. */
-int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key,
-		      const void *text, size_t len, struct warn_result *r);
+int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key, const void *text,
+		      size_t len, struct warn_result *r);
 
 const char *warnwrite_outcome_name(enum warn_outcome o);
 /* "delivered", "partial (12 of 80 bytes)", "not delivered (would block)", ... */

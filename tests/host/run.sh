@@ -53,7 +53,7 @@ check no-btf 1 '^ttyidle: run: kernel has no BTF \(/sys/kernel/btf/vmlinux: No s
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec "$0" run' "$T"
 lock=$(mktemp -d)
 check second-instance 1 '^ttyidle: run: another ttyidle is already running \(pid [0-9]+' -- \
-	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /run && echo 4242 > /run/ttyidle.lock && flock /run/ttyidle.lock -c "exec $0 run"' "$T"
+	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /run && mkdir /run/ttyidle && echo 4242 > /run/ttyidle/lock && flock /run/ttyidle/lock -c "exec $0 run"' "$T"
 rmdir "$lock"
 if "$T" --version | grep -qE '^ttyidle [0-9a-z.-]+'; then pass=$((pass + 1)); echo "ok   version";
 else fail=$((fail + 1)); echo "FAIL version"; fi

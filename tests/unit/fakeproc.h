@@ -49,7 +49,8 @@ static __attribute__((unused)) void fp_init(struct fakeproc *fp)
 		fp_die("mkdtemp");
 }
 
-static __attribute__((unused)) int fp_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+static __attribute__((unused)) int fp_rm(const char *path, const struct stat *st, int flag,
+					 struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,9 +59,8 @@ static void test_stat_hostile_comm(void **state)
 	assert_int_equal(st.tpgid, -1);
 	assert_int_equal(st.starttime, 99);
 
-	assert_int_equal(parse_stat_str("9 (a b (c)) Z 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
-					&st),
-			 0);
+	assert_int_equal(
+	    parse_stat_str("9 (a b (c)) Z 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5", &st), 0);
 	assert_string_equal(st.comm, "a b (c)");
 	assert_int_equal(st.state, 'Z');
 }
@@ -86,17 +86,17 @@ static void test_stat_kthread(void **state)
 static void test_stat_malformed(void **state)
 {
 	static const char *const bad[] = {
-		"",
-		"12 bash S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",    /* no parens */
-		"12 (bash S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",   /* no ')' */
-		"12 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0",    /* no starttime */
-		"12 (bash) S 1 1 x 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",  /* junk session */
-		"12 (bash) SS 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5", /* state */
-		"x2 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
-		"0 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
-		"12 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999999",
-		"12 (bash)  S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
-		"(bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+	    "",
+	    "12 bash S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",    /* no parens */
+	    "12 (bash S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",   /* no ')' */
+	    "12 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0",    /* no starttime */
+	    "12 (bash) S 1 1 x 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",  /* junk session */
+	    "12 (bash) SS 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5", /* state */
+	    "x2 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+	    "0 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+	    "12 (bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999999",
+	    "12 (bash)  S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
+	    "(bash) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 5",
 	};
 	struct proc_stat st;
 	size_t i;
@@ -106,21 +106,21 @@ static void test_stat_malformed(void **state)
 			fail_msg("accepted: %s", bad[i]);
 	}
 	/* not NUL-terminated: the length is what counts */
-	assert_int_equal(procfs_parse_stat("1 (a) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777", 48,
-					   &st),
-			 0);
+	assert_int_equal(
+	    procfs_parse_stat("1 (a) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777", 48, &st), 0);
 	assert_int_equal(st.starttime, 77);
-	assert_int_equal(procfs_parse_stat("1 (a) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777", 46,
-					   &st),
-			 -EINVAL);
+	assert_int_equal(
+	    procfs_parse_stat("1 (a) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 777", 46, &st),
+	    -EINVAL);
 }
 
 static void test_status(void **state)
 {
 	struct proc_status ps;
-	const char *s = "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1001\t1002\t1003\n"
-			"Gid:\t100\t101\t102\t103\nFDSize:\t256\nGroups:\t4 24 27 1000 \n"
-			"NStgid:\t5120\t7\nNSpid:\t5120\t7\nNSpgid:\t5120\t7\nNSsid:\t5000\t1\n";
+	const char *s =
+	    "Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t1000\t1001\t1002\t1003\n"
+	    "Gid:\t100\t101\t102\t103\nFDSize:\t256\nGroups:\t4 24 27 1000 \n"
+	    "NStgid:\t5120\t7\nNSpid:\t5120\t7\nNSpgid:\t5120\t7\nNSsid:\t5000\t1\n";
 
 	assert_int_equal(procfs_parse_status(s, strlen(s), &ps), 0);
 	assert_int_equal(ps.uid[0], 1000);
@@ -222,7 +222,8 @@ static void test_cgroup_paths(void **state)
 	expect_container("/lxc.payload.web1/init.scope", "lxc:web1");
 	expect_container("/lxc/old1", "lxc:old1");
 	expect_container("/machine.slice/machine-deb12.scope", "machine:deb12");
-	expect_container("/machine.slice/machine-lxc\\x2d1234\\x2dweb.scope", "machine:lxc-1234-web");
+	expect_container("/machine.slice/machine-lxc\\x2d1234\\x2dweb.scope",
+			 "machine:lxc-1234-web");
 	expect_container("/machine.slice/systemd-nspawn@arch.service/payload", "nspawn:arch");
 	/* nested: the outermost one is what the host sees */
 	expect_container("/lxc.payload.c1/docker/" ID64, "lxc:c1");
@@ -431,7 +432,7 @@ static void test_real_environ_stream(void **state)
 	/* A child exec'ed with a big environment: the variable sits after 10 KiB. */
 	static char big[10000], *envp[4];
 	char buf[128];
-	int pdir;
+	int pdir, r = 0;
 	pid_t pid;
 
 	memset(big, 'x', sizeof(big) - 1);
@@ -444,22 +445,24 @@ static void test_real_environ_stream(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		char *argv[] = {"sleep", "30", NULL};
+		int null = open("/dev/null", O_RDWR);
 
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* kept across exec */
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
 		execve("/bin/sleep", argv, envp);
 		_exit(127);
 	}
-	/* wait for the exec */
-	for (int i = 0; i < 200; i++) {
-		if (procfs_read_stat(NULL, pid, &(struct proc_stat){0}) == 0) {
-			char comm[32];
-			int fd = procfs_open_pid(NULL, pid);
+	/* wait for the exec to have set up the new environment (comm changes earlier) */
+	for (int i = 0; i < 500; i++) {
+		int fd = procfs_open_pid(NULL, pid);
 
-			assert_true(fd >= 0);
-			assert_int_equal(procfs_read_comm_at(fd, comm, sizeof(comm)), 0);
-			close(fd);
-			if (!strcmp(comm, "sleep"))
-				break;
-		}
+		assert_true(fd >= 0);
+		r = procfs_read_environ_at(fd, "Z", buf, sizeof(buf));
+		close(fd);
+		if (r == 1)
+			break;
 		usleep(10000);
 	}
 	pdir = procfs_open_pid(NULL, pid);
@@ -481,20 +484,20 @@ static void test_real_environ_stream(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_stat_plain),
-		cmocka_unit_test(test_stat_hostile_comm),
-		cmocka_unit_test(test_stat_kthread),
-		cmocka_unit_test(test_stat_malformed),
-		cmocka_unit_test(test_status),
-		cmocka_unit_test(test_status_many_groups),
-		cmocka_unit_test(test_cgroup_paths),
-		cmocka_unit_test(test_cgroup_file),
-		cmocka_unit_test(test_ns_link_and_cmdline),
-		cmocka_unit_test(test_fake_tree_session_scan),
-		cmocka_unit_test(test_fake_tree_files),
-		cmocka_unit_test(test_real_self),
-		cmocka_unit_test(test_real_session_list),
-		cmocka_unit_test(test_real_environ_stream),
+	    cmocka_unit_test(test_stat_plain),
+	    cmocka_unit_test(test_stat_hostile_comm),
+	    cmocka_unit_test(test_stat_kthread),
+	    cmocka_unit_test(test_stat_malformed),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_many_groups),
+	    cmocka_unit_test(test_cgroup_paths),
+	    cmocka_unit_test(test_cgroup_file),
+	    cmocka_unit_test(test_ns_link_and_cmdline),
+	    cmocka_unit_test(test_fake_tree_session_scan),
+	    cmocka_unit_test(test_fake_tree_files),
+	    cmocka_unit_test(test_real_self),
+	    cmocka_unit_test(test_real_session_list),
+	    cmocka_unit_test(test_real_environ_stream),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

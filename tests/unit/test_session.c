@@ -26,9 +26,9 @@
 
 struct pty {
 	int master, slave;
-	char path[64];  /* /dev/pts/N */
+	char path[64];	/* /dev/pts/N */
 	char kname[32]; /* ptsN */
-	char name[32];  /* pts/N */
+	char name[32];	/* pts/N */
 	struct tty_key key;
 	dev_t rdev;
 };
@@ -81,8 +81,8 @@ static void test_dev_conversion(void **state)
 static void test_key_matches(void **state)
 {
 	struct tty_key key = {.dev = (136u << 20) | 3, .devpts = 300};
-	struct stat st = {.st_mode = S_IFCHR | 0620, .st_rdev = makedev(136, 3),
-			  .st_dev = makedev(0, 300)};
+	struct stat st = {
+	    .st_mode = S_IFCHR | 0620, .st_rdev = makedev(136, 3), .st_dev = makedev(0, 300)};
 
 	assert_true(session_key_matches(&key, &st));
 	st.st_dev = makedev(0, 24); /* the same pts/3 in another devpts */
@@ -128,33 +128,33 @@ static void test_classify(void **state)
 		const char *comm;
 		enum login_service svc;
 	} t[] = {
-		{"sshd", SVC_SSHD},
-		{"sshd-session", SVC_SSHD},
-		{"dropbear", SVC_SSHD},
-		{"login", SVC_LOGIN},
-		{"agetty", SVC_LOGIN},
-		{"getty", SVC_LOGIN},
-		{"mingetty", SVC_LOGIN},
-		{"tmux: server", SVC_MULTIPLEXER},
-		{"tmux", SVC_MULTIPLEXER},
-		{"screen", SVC_MULTIPLEXER},
-		{"SCREEN", SVC_MULTIPLEXER},
-		{"containerd-shim", SVC_CONTAINER}, /* containerd-shim-runc-v2, cut to 15 */
-		{"runc:[2:INIT]", SVC_CONTAINER},
-		{"crun", SVC_CONTAINER},
-		{"conmon", SVC_CONTAINER},
-		{"docker-init", SVC_CONTAINER},
-		{"dockerd", SVC_CONTAINER},
-		{"podman", SVC_CONTAINER},
-		{"lxc-start", SVC_CONTAINER},
-		{"systemd-nspawn", SVC_CONTAINER},
-		{"kubelet", SVC_CONTAINER},
-		{"bash", SVC_OTHER},
-		{"systemd", SVC_OTHER},
-		{"sudo", SVC_OTHER},
-		{"loginctl", SVC_OTHER},
-		{"sshd2", SVC_OTHER},
-		{"gnome-terminal-", SVC_OTHER},
+	    {"sshd", SVC_SSHD},
+	    {"sshd-session", SVC_SSHD},
+	    {"dropbear", SVC_SSHD},
+	    {"login", SVC_LOGIN},
+	    {"agetty", SVC_LOGIN},
+	    {"getty", SVC_LOGIN},
+	    {"mingetty", SVC_LOGIN},
+	    {"tmux: server", SVC_MULTIPLEXER},
+	    {"tmux", SVC_MULTIPLEXER},
+	    {"screen", SVC_MULTIPLEXER},
+	    {"SCREEN", SVC_MULTIPLEXER},
+	    {"containerd-shim", SVC_CONTAINER}, /* containerd-shim-runc-v2, cut to 15 */
+	    {"runc:[2:INIT]", SVC_CONTAINER},
+	    {"crun", SVC_CONTAINER},
+	    {"conmon", SVC_CONTAINER},
+	    {"docker-init", SVC_CONTAINER},
+	    {"dockerd", SVC_CONTAINER},
+	    {"podman", SVC_CONTAINER},
+	    {"lxc-start", SVC_CONTAINER},
+	    {"systemd-nspawn", SVC_CONTAINER},
+	    {"kubelet", SVC_CONTAINER},
+	    {"bash", SVC_OTHER},
+	    {"systemd", SVC_OTHER},
+	    {"sudo", SVC_OTHER},
+	    {"loginctl", SVC_OTHER},
+	    {"sshd2", SVC_OTHER},
+	    {"gnome-terminal-", SVC_OTHER},
 	};
 	size_t i;
 
@@ -547,16 +547,16 @@ static void test_real_session(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dev_conversion),
-		cmocka_unit_test(test_key_matches),
-		cmocka_unit_test(test_tty_name),
-		cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_ssh_env),
-		cmocka_unit_test(test_fake_sshd_session),
-		cmocka_unit_test(test_fake_remote_fallbacks),
-		cmocka_unit_test(test_fake_rejects),
-		cmocka_unit_test(test_fake_member_fd_and_origins),
-		cmocka_unit_test(test_real_session),
+	    cmocka_unit_test(test_dev_conversion),
+	    cmocka_unit_test(test_key_matches),
+	    cmocka_unit_test(test_tty_name),
+	    cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_ssh_env),
+	    cmocka_unit_test(test_fake_sshd_session),
+	    cmocka_unit_test(test_fake_remote_fallbacks),
+	    cmocka_unit_test(test_fake_rejects),
+	    cmocka_unit_test(test_fake_member_fd_and_origins),
+	    cmocka_unit_test(test_real_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -375,6 +376,8 @@ static void test_real_hangup(void **state)
 	static const int none[] = {0};
 	struct pty p, other;
 	struct kid k;
+	uint64_t t0;
+	pid_t w;
 	int status, r;
 
 	pty_open(&p);
@@ -384,8 +387,26 @@ static void test_real_hangup(void **state)
 	assert_int_equal(session_hangup(NULL, k.pid, k.start, &other.key), -ENOTTY);
 	assert_int_equal(session_hangup(NULL, 1, 1, &p.key), -EINVAL);
 	assert_int_equal(waitpid(k.pid, &status, WNOHANG), 0);
+	/* a writer stuck on the stopped terminal must not stall the hangup */
+	assert_int_equal(tcflow(p.slave, TCOOFF), 0);
+	w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		int fd = open(p.path, O_WRONLY | O_NOCTTY);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_exit(fd >= 0 && write(fd, "stuck", 5) < 0 && errno == EIO ? 0 : 1);
+	}
+	usleep(100000);
+	assert_int_equal(waitpid(w, &status, WNOHANG), 0);
+	alarm(20);
+	t0 = now_ms();
 	r = session_hangup(NULL, k.pid, k.start, &p.key);
+	assert_true(now_ms() - t0 < 1000);
+	alarm(0);
 	if (r == -EPERM) {
+		kill(w, SIGKILL);
+		waitpid(w, NULL, 0);
 		kill(k.pid, SIGKILL);
 		waitpid(k.pid, NULL, 0);
 		pty_close(&p);
@@ -396,6 +417,9 @@ static void test_real_hangup(void **state)
 	/* the kernel sent SIGHUP to the leader */
 	assert_int_equal(waitpid(k.pid, &status, 0), k.pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP);
+	/* the stuck writer was woken with EIO */
+	assert_int_equal(waitpid(w, &status, 0), w);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	/* our own slave fd was hung up too: writes fail with EIO */
 	assert_int_equal(write(p.slave, "x", 1), -1);
 	assert_int_equal(errno, EIO);
@@ -507,16 +531,16 @@ static void test_session_identity(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_plan_sequence),
-		cmocka_unit_test(test_plan_gone_and_limits),
-		cmocka_unit_test(test_guard),
-		cmocka_unit_test(test_fake_refusals),
-		cmocka_unit_test(test_real_signal_and_reuse_guard),
-		cmocka_unit_test(test_real_never_self_init_kthread),
-		cmocka_unit_test(test_pidfd_poll),
-		cmocka_unit_test(test_real_hangup),
-		cmocka_unit_test(test_real_escalation),
-		cmocka_unit_test(test_session_identity),
+	    cmocka_unit_test(test_plan_sequence),
+	    cmocka_unit_test(test_plan_gone_and_limits),
+	    cmocka_unit_test(test_guard),
+	    cmocka_unit_test(test_fake_refusals),
+	    cmocka_unit_test(test_real_signal_and_reuse_guard),
+	    cmocka_unit_test(test_real_never_self_init_kthread),
+	    cmocka_unit_test(test_pidfd_poll),
+	    cmocka_unit_test(test_real_hangup),
+	    cmocka_unit_test(test_real_escalation),
+	    cmocka_unit_test(test_session_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

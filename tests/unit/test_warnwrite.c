@@ -341,14 +341,13 @@ static void test_hung_up(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_delivered, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stopped_by_tcflow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stopped_by_ctrl_s, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_blocked_behind_writer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_terminal_and_blocking_fd, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hung_up, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delivered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stopped_by_tcflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stopped_by_ctrl_s, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_blocked_behind_writer, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_terminal_and_blocking_fd, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hung_up, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
