@@ -51,6 +51,10 @@ check no-bpffs 1 '^ttyidle: run: bpffs not mounted at /sys/fs/bpf' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/fs/bpf && exec "$0" run' "$T"
 check no-btf 1 '^ttyidle: run: kernel has no BTF \(/sys/kernel/btf/vmlinux: No such file or directory\)' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec "$0" run' "$T"
+check pid-namespace 1 "^ttyidle: run: must run in the host's PID namespace" -- \
+	unshare -p -f --mount-proc "$T" run
+check bad-config 1 '^ttyidle: run: /[^:]*/bad.conf:2:16: ' -- \
+	sh -c 'd=$(mktemp -d) && printf "[global]\nidle-timeout = soon\n" > $d/bad.conf && exec "$0" run --config $d/bad.conf --config-dir $d/none' "$T"
 lock=$(mktemp -d)
 check second-instance 1 '^ttyidle: run: another ttyidle is already running \(pid [0-9]+' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /run && mkdir /run/ttyidle && echo 4242 > /run/ttyidle/lock && flock /run/ttyidle/lock -c "exec $0 run"' "$T"
