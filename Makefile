@@ -6,6 +6,7 @@ OUT        ?= build
 CLANG      ?= clang
 CC         ?= cc
 BPFTOOL    ?= bpftool
+LLVM_STRIP ?= llvm-strip
 ARCH       ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
@@ -45,6 +46,7 @@ $(BPF_OBJ): $(BPF_SRC) bpf/ttyidle.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
 		-Wall -Werror -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@ # DWARF out, BTF (what CO-RE needs) stays
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
