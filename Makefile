@@ -173,3 +173,8 @@ man-lint:
 
 pkg-test: $(OUT)/ttyidle
 	$(Q)tests/pkg/run.sh
+
+# ---- a newcomer's first look: a real login warned and ended, in a VM --------
+.PHONY: demo
+demo: $(OUT)/ttyidle
+	$(Q)scripts/demo.sh
