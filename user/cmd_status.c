@@ -41,6 +41,7 @@ struct view {
 	const char *clock; /* the activity clock the rule counts */
 	const char *state;
 	double left; /* seconds until the action; < 0: none */
+	uint64_t login_ns; /* session leader start, CLOCK_BOOTTIME; 0: unknown */
 };
 
 static void view_of(const struct row *row, const struct policy *p, uint64_t now, struct view *v)
@@ -67,6 +68,7 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 		procfs_container_str(&si->container, v->container, sizeof(v->container));
 		snprintf(v->service, sizeof(v->service), "%s", session_service_name(si->service));
 		snprintf(v->remote, sizeof(v->remote), "%s", si->remote);
+		v->login_ns = si->leader_start_ns;
 		subject_from_session(&sb, si);
 		rule = rules_match(p, &sb.s);
 		deadline_decide(&row->rec, rule, now, &vd);
@@ -143,6 +145,7 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 		const struct tty_rec *r = &rows[i].rec;
 		struct view si;
 		char name[64];
+		int clk;
 
 		term_name(&rows[i].key, r, name, sizeof(name));
 		view_of(&rows[i], p, now, &si);
@@ -181,9 +184,10 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 			printf(",\"left_sec\":null");
 		printf(",\"writer_pid\":%u,\"writer_comm\":", r->writer_tgid);
 		json_string(stdout, r->writer_comm);
+		printf(",\"login_ns\":%" PRIu64, si.login_ns);
 		printf(",\"idle_in_sec\":%.3f,\"idle_out_sec\":%.3f",
-		       secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), NULL)),
-		       secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), NULL)));
+		       secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)),
+		       secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
 		printf(",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64, (uint64_t)r->in_bytes,
 		       (uint64_t)r->out_bytes);
 		printf(",\"first_ns\":%" PRIu64 ",\"in_ns\":%" PRIu64 ",\"in_read_ns\":%" PRIu64
@@ -204,36 +208,54 @@ static void fmt_idle(char *buf, size_t n, double s)
 		snprintf(buf, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
+/* Like w(1): HH:MM today, "Mon DD" before. */
+static void fmt_login(char *buf, size_t n, uint64_t now_boot, uint64_t login_boot)
+{
+	time_t now = time(NULL), t;
+	struct tm tm, tn;
+
+	if (!login_boot || login_boot > now_boot) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	t = now - (time_t)((now_boot - login_boot) / 1000000000ULL);
+	localtime_r(&t, &tm);
+	localtime_r(&now, &tn);
+	if (tm.tm_yday == tn.tm_yday && tm.tm_year == tn.tm_year)
+		strftime(buf, n, "%H:%M", &tm);
+	else
+		strftime(buf, n, "%b%d", &tm);
+}
+
 static void print_table(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
 			const struct policy *p)
 {
 	size_t i;
 
-	printf("%-10s %-10s %7s %-12s %8s %8s %10s %10s %-12s %-8s %s\n", "TTY", "USER", "SID",
-	       "LEADER", "IDLE-IN", "IDLE-OUT", "BYTES-IN", "BYTES-OUT", "RULE", "LEFT",
-	       "CONTAINER");
+	printf("%-10s %-8s %-16s %-6s %8s %8s %-12s %-7s %s\n", "USER", "TTY", "FROM", "LOGIN@",
+	       "IDLE-IN", "IDLE-OUT", "RULE", "LEFT", "WHAT");
 	for (i = 0; i < n; i++) {
 		const struct tty_rec *r = &rows[i].rec;
 		struct view si;
-		char name[64], in[16], out[16], left[16] = "-";
+		char name[64], in[16], out[16], left[16] = "-", login[16];
+		int clk;
 
 		term_name(&rows[i].key, r, name, sizeof(name));
 		view_of(&rows[i], p, now, &si);
 		if (si.left >= 0)
 			fmt_idle(left, sizeof(left), si.left);
 		fmt_idle(in, sizeof(in),
-			 secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), NULL)));
+			 secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)));
 		fmt_idle(out, sizeof(out),
-			 secs_since(now, rec_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), NULL)));
-		printf("%-10s %-10s %7u %-12.12s %8s %8s %10" PRIu64 " %10" PRIu64
-		       " %-12.12s %-8s %s\n",
-		       name, si.user[0] ? si.user : "-", r->sid, si.cmd[0] ? si.cmd : "-", in, out,
-		       (uint64_t)r->in_bytes, (uint64_t)r->out_bytes, si.rule ? si.rule : si.state,
-		       left, si.container[0] ? si.container : "-");
+			 secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
+		fmt_login(login, sizeof(login), now, si.login_ns);
+		printf("%-10.10s %-8s %-16.16s %-6s %8s %8s %-12.12s %-7s %s%s%s%s\n",
+		       si.user[0] ? si.user : "-", name, si.remote[0] ? si.remote : "-", login, in,
+		       out, si.rule ? si.rule : si.state, left, si.container[0] ? "[" : "",
+		       si.container, si.container[0] ? "] " : "", si.cmd[0] ? si.cmd : "-");
 	}
-	if (!gopts.verbose)
-		return;
-	printf("# %zu terminals, attach mode %s\n", n, attach_mode_name(st->mode));
+	if (gopts.verbose)
+		printf("# %zu terminals, attach mode %s\n", n, attach_mode_name(st->mode));
 }
 
 int do_status(int argc, char **argv)

@@ -22,12 +22,6 @@ static inline unsigned int kdev_minor(uint32_t d)
 	return d & 0xfffff;
 }
 
-/* Timestamp of one activity clock. */
-uint64_t rec_clock(const struct tty_rec *rec, enum tty_clock c);
-
-/* Latest of the clocks in mask, first_ns when none ever ticked; *which gets the clock. */
-uint64_t rec_last_activity(const struct tty_rec *rec, uint32_t mask, int *which);
-
 /* Seconds between ts and now, 0 when ts is in the future. */
 double secs_since(uint64_t now_ns, uint64_t ts_ns);
 
