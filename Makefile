@@ -129,6 +129,7 @@ MAN_PAGES      := scripts/man/ttyidle.8 scripts/man/ttyidle.conf.5
 LIBSYSTEMD     ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
 ifeq ($(LIBSYSTEMD),yes)
 $(OUT)/user/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
+$(OUT)/user/audit.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
 LIBS += $(shell pkg-config --libs libsystemd)
 endif
 

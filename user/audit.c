@@ -9,6 +9,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#ifdef TTYIDLE_HAVE_LIBSYSTEMD
+#include <systemd/sd-journal.h>
+#endif
+
 #include "audit.h"
 #include "session.h"
 
@@ -186,6 +190,83 @@ bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino)
 	if (errno || end == env || *end)
 		return false;
 	return d == (unsigned long long)dev && i == (unsigned long long)ino;
+}
+
+/*
+ * Stable MESSAGE_IDs (journalctl MESSAGE_ID=...), one per event, so that
+ * every termination can be found without parsing text. Never change them.
+ */
+static const struct {
+	const char *event, *id;
+} message_ids[] = {
+	{"warn", "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104"},
+	{"cancel", "8e2f6d3a91c74b05b6e4a7d2c1f0e938"},
+	{"terminate", "c3a9e1f07b5d4c28916e2a4d8b7f0c55"},
+	{"escalate", "4a6c8e0f2b4d4169a3c5e7f9b1d3f507"},
+	{"ended", "2d7f4b9c6e1a4385a0c9d3e7f1b2c846"},
+	{"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6"},
+};
+
+const char *audit_message_id(const char *event)
+{
+	size_t i;
+
+	for (i = 0; event && i < sizeof(message_ids) / sizeof(message_ids[0]); i++)
+		if (!strcmp(event, message_ids[i].event))
+			return message_ids[i].id;
+	return NULL;
+}
+
+#ifdef TTYIDLE_HAVE_LIBSYSTEMD
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static int journal_send(const struct audit_rec *r, const char *line)
+{
+	char uid[24] = "", session[24] = "", pid[24] = "", idle[24] = "";
+	const char *id = audit_message_id(r->event);
+
+	if (r->uid >= 0)
+		snprintf(uid, sizeof(uid), "%lld", r->uid);
+	if (r->session > 0)
+		snprintf(session, sizeof(session), "%lld", r->session);
+	if (r->pid > 0)
+		snprintf(pid, sizeof(pid), "%lld", r->pid);
+	if (r->idle_sec >= 0)
+		snprintf(idle, sizeof(idle), "%lld", r->idle_sec);
+#define F(name, v) name "=%s", str_or_empty(v)
+	return sd_journal_send("MESSAGE=%s", line + strlen(AUDIT_PREFIX), "PRIORITY=5",
+			       "SYSLOG_FACILITY=10", "SYSLOG_IDENTIFIER=ttyidle",
+			       F("MESSAGE_ID", id), F("EVENT", r->event), F("USER", r->user),
+			       F("UID", uid), F("TTY", r->tty), F("SESSION", session),
+			       F("PID", pid), F("LEADER", r->leader), F("SERVICE", r->service),
+			       F("REMOTE", r->remote), F("CONTAINER", r->container),
+			       F("IDLE_SEC", idle), F("CLOCK", r->clock), F("RULE", r->rule),
+			       F("ACTION", r->action), F("OUTCOME", r->outcome), NULL);
+#undef F
+}
+#endif
+
+void audit_emit_rec(const struct audit_rec *r)
+{
+	char line[AUDIT_LINE_MAX];
+	struct stat st;
+	static int journal = -1;
+
+	if (audit_format(r, line, sizeof(line)) < 0)
+		return; /* cannot happen: AUDIT_LINE_MAX holds any record */
+	if (journal < 0)
+		journal = fstat(STDERR_FILENO, &st) == 0 &&
+			  audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev,
+						       st.st_ino);
+#ifdef TTYIDLE_HAVE_LIBSYSTEMD
+	/* structured fields and MESSAGE_ID: what `journalctl MESSAGE_ID=` finds */
+	if (journal && journal_send(r, line) == 0)
+		return;
+#endif
+	audit_emit(line);
 }
 
 void audit_emit(const char *line)

@@ -63,4 +63,13 @@ bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino);
  */
 void audit_emit(const char *line);
 
+/* The stable journal MESSAGE_ID of an event ("terminate" ...), NULL if none. */
+const char *audit_message_id(const char *event);
+/*
+ * Format and send a record: under systemd with libsystemd, to the journal
+ * with MESSAGE_ID and one field per record field (USER=, UID=, TTY=, ...);
+ * otherwise as audit_emit().
+ */
+void audit_emit_rec(const struct audit_rec *r);
+
 #endif /* TTYIDLE_AUDIT_H */

@@ -167,7 +167,6 @@ static void audit(const struct term *t, const char *event, long long idle_sec, i
 		  const char *action, const char *outcome, long long pid)
 {
 	struct audit_rec r;
-	char line[AUDIT_LINE_MAX];
 
 	audit_rec_init(&r);
 	r.event = event;
@@ -186,8 +185,7 @@ static void audit(const struct term *t, const char *event, long long idle_sec, i
 	r.rule = t->rule_name[0] ? t->rule_name : NULL;
 	r.action = action;
 	r.outcome = outcome;
-	if (audit_format(&r, line, sizeof(line)) >= 0)
-		audit_emit(line);
+	audit_emit_rec(&r);
 }
 
 static void who_from_session(struct who *w, const struct session_info *si)
@@ -367,6 +365,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 {
 	struct tty_rec rec;
 	struct verdict v;
+	bool reloaded;
 
 	if (e->k->read_rec(e->k->ctx, &t->key, &rec)) {
 		/* released without our seeing EV_GONE (ring buffer overrun) */
@@ -400,18 +399,32 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		}
 		deadline_decide(&rec, t->rule, now, &v);
 	}
+	reloaded = t->reloaded;
+	t->reloaded = false;
 	switch (v.state) {
 	case TTY_EXEMPT:
+		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+			/* the warning was given: its withdrawal belongs in the record too */
+			audit(t, "cancel", 0, v.last_clock, action_name(t->action),
+			      reloaded ? "configuration reloaded: exempt under the new rule"
+				       : "no rule applies any more",
+			      -1);
+			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
+			e->stats.cancels++;
+		}
 		set_armed(e, t, false, 0);
 		set_phase(e, t, PH_WATCH);
 		schedule(e, t, NEVER);
 		return;
 	case TTY_ACTIVE:
 		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
-			/* activity we were not told about (events lost): cancel all the same */
+			/* activity we were not told about (events lost), or a new policy that
+			 * gives more time: the record must not blame the user for the latter */
 			audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
-			      "activity seen at the deadline", -1);
-			count(e, t, METRICS_CANCELLATIONS, "deadline");
+			      reloaded ? "configuration reloaded: not idle under the new rule"
+				       : "activity seen at the deadline",
+			      -1);
+			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
 			e->stats.cancels++;
 		}
 		set_armed(e, t, false, 0);
@@ -570,6 +583,7 @@ void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now)
 			if (t->phase == PH_ENDING || t->phase == PH_FINISHED)
 				continue; /* a termination under way finishes under its rule */
 			t->resolved = false;
+			t->reloaded = true;
 			deadheap_set(&e->heap, &t->hn, now);
 		}
 	}

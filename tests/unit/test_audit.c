@@ -341,13 +341,36 @@ static void test_journal_stream(void **state)
 	assert_false(audit_journal_stream_matches("99999999999999999999999:1", 8, 1));
 }
 
+/* journalctl MESSAGE_ID= queries depend on these never changing */
+static void test_message_ids(void **state)
+{
+	static const char *const events[] = {"warn", "cancel", "terminate", "escalate", "ended",
+					     "survivor"};
+	size_t i, j;
+
+	(void)state;
+	assert_string_equal(audit_message_id("terminate"), "c3a9e1f07b5d4c28916e2a4d8b7f0c55");
+	assert_string_equal(audit_message_id("warn"), "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104");
+	assert_null(audit_message_id("bogus"));
+	assert_null(audit_message_id(NULL));
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		const char *id = audit_message_id(events[i]);
+
+		assert_non_null(id);
+		assert_int_equal(strlen(id), 32);
+		assert_int_equal(strspn(id, "0123456789abcdef"), 32);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(id, audit_message_id(events[j]));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exact),	   cmocka_unit_test(test_escape),
 	    cmocka_unit_test(test_injection),	   cmocka_unit_test(test_random_round_trip),
 	    cmocka_unit_test(test_limits),	   cmocka_unit_test(test_from_session),
-	    cmocka_unit_test(test_journal_stream),
+	    cmocka_unit_test(test_journal_stream), cmocka_unit_test(test_message_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
