@@ -58,6 +58,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ctl SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ttyidle_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} stats SEC(".maps");
+
 /* kprobe mode: the entry's argument, until the matching return. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -211,13 +219,23 @@ static __always_inline struct ttyidle_ctl *get_ctl(void)
 	return bpf_map_lookup_elem(&ctl, &zero);
 }
 
-static __always_inline void emit(struct ttyidle_ctl *c, __u32 type, __u32 clock,
-				 const struct tty_key *key, __u64 now)
+/* Failure paths only: the hot path never looks at `stats`. */
+static __always_inline struct ttyidle_stats *get_stats(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline void emit(__u32 type, __u32 clock, const struct tty_key *key, __u64 now)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct ttyidle_stats *st;
 
 	if (!e) {
-		__sync_fetch_and_add(&c->events_lost, 1);
+		st = get_stats();
+		if (st)
+			__sync_fetch_and_add(&st->events_lost, 1);
 		return;
 	}
 	e->type = type;
@@ -230,10 +248,11 @@ static __always_inline void emit(struct ttyidle_ctl *c, __u32 type, __u32 clock,
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline struct tty_rec *get_rec(struct ttyidle_ctl *c, struct resolved *r, __u64 now)
+static __always_inline struct tty_rec *get_rec(struct resolved *r, __u64 now)
 {
 	struct tty_struct *tty = r->tty;
 	struct tty_rec *rec, fresh = {};
+	struct ttyidle_stats *st;
 
 	rec = bpf_map_lookup_elem(&ttys, &r->key);
 	if (rec)
@@ -243,10 +262,10 @@ static __always_inline struct tty_rec *get_rec(struct ttyidle_ctl *c, struct res
 	fresh.kind = r->pty ? TTY_KIND_PTY : TTY_KIND_CONSOLE;
 	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), &tty->name);
 	if (bpf_map_update_elem(&ttys, &r->key, &fresh, BPF_NOEXIST) == 0)
-		emit(c, EV_NEW, 0, &r->key, now);
+		emit(EV_NEW, 0, &r->key, now);
 	rec = bpf_map_lookup_elem(&ttys, &r->key);
-	if (!rec)
-		__sync_fetch_and_add(&c->ttys_full, 1);
+	if (!rec && (st = get_stats()))
+		__sync_fetch_and_add(&st->ttys_full, 1);
 	return rec;
 }
 
@@ -262,7 +281,7 @@ static __always_inline void check_armed(struct ttyidle_ctl *c, const struct tty_
 		return;
 	/* one shot: the first qualifying activity disarms */
 	if (bpf_map_delete_elem(&armed, key) == 0)
-		emit(c, EV_ACTIVITY, clock, key, now);
+		emit(EV_ACTIVITY, clock, key, now);
 }
 
 static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write)
@@ -281,7 +300,7 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	if (!resolve(tty, &r))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
-	rec = get_rec(c, &r, now);
+	rec = get_rec(&r, now);
 	if (!rec)
 		return 0;
 
@@ -336,7 +355,7 @@ static __always_inline int on_release(struct tty_struct *tty)
 	if (!c || !resolve(tty, &r))
 		return 0;
 	if (bpf_map_delete_elem(&ttys, &r.key) == 0)
-		emit(c, EV_GONE, 0, &r.key, bpf_ktime_get_boot_ns());
+		emit(EV_GONE, 0, &r.key, bpf_ktime_get_boot_ns());
 	bpf_map_delete_elem(&armed, &r.key);
 	return 0;
 }

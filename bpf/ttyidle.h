@@ -7,7 +7,7 @@
 #ifndef TTYIDLE_H
 #define TTYIDLE_H
 
-#define TTYIDLE_ABI 1
+#define TTYIDLE_ABI 2
 
 #define TTYIDLE_COMM_LEN 16
 #define TTYIDLE_NAME_LEN 32
@@ -80,12 +80,19 @@ struct armed {
 	__u32 pad;
 };
 
-/* Single-entry array map `ctl`: knobs userspace changes at run time. */
+/*
+ * Single-entry array map `ctl`: knobs only userspace writes (a whole-value
+ * update, so nothing the kernel side changes may live here).
+ */
 struct ttyidle_ctl {
 	__u32 abi;         /* TTYIDLE_ABI of the object that created the maps */
 	__u32 daemon_tgid; /* writes by this process never count as activity */
 	__u32 narmed;      /* entries in `armed`; 0 skips the lookup */
 	__u32 mode;        /* enum attach_mode the programs were attached with */
+};
+
+/* Single-entry array map `stats`: counters only the kernel side writes. */
+struct ttyidle_stats {
 	__u64 events_lost; /* ring buffer reservations that failed */
 	__u64 ttys_full;   /* terminals not tracked because `ttys` was full */
 };

@@ -130,6 +130,15 @@ int ctl_write(const struct bpf_state *st, const struct ttyidle_ctl *in)
 	return 0;
 }
 
+int stats_read(const struct bpf_state *st, struct ttyidle_stats *out)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->stats_fd, &zero, out))
+		return -errno;
+	return 0;
+}
+
 static int open_pin(const char *name, int *fd)
 {
 	char path[512];
@@ -155,7 +164,7 @@ static void destroy_links(struct bpf_state *st)
 static void state_init(struct bpf_state *st)
 {
 	memset(st, 0, sizeof(*st));
-	st->ttys_fd = st->armed_fd = st->events_fd = st->ctl_fd = -1;
+	st->ttys_fd = st->armed_fd = st->events_fd = st->ctl_fd = st->stats_fd = -1;
 }
 
 int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
@@ -165,7 +174,8 @@ int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
 
 	state_init(st);
 	if ((r = open_pin("ctl", &st->ctl_fd)) || (r = open_pin("ttys", &st->ttys_fd)) ||
-	    (r = open_pin("armed", &st->armed_fd)) || (r = open_pin("events", &st->events_fd))) {
+	    (r = open_pin("armed", &st->armed_fd)) || (r = open_pin("events", &st->events_fd)) ||
+	    (r = open_pin("stats", &st->stats_fd))) {
 		if (r == -ENOENT)
 			snprintf(err, errlen, "nothing pinned under %s: is `ttyidle run` started?",
 				 TTYIDLE_PIN_DIR);
@@ -199,6 +209,7 @@ void bpf_state_close(struct bpf_state *st)
 	close_fd(&st->armed_fd);
 	close_fd(&st->events_fd);
 	close_fd(&st->ctl_fd);
+	close_fd(&st->stats_fd);
 	/* unpinnable links die with us; pinned ones live on in bpffs */
 	destroy_links(st);
 	if (st->skel) {
@@ -396,7 +407,9 @@ static int maps_from_skel(struct bpf_state *st)
 	st->armed_fd = dup(bpf_map__fd(st->skel->maps.armed));
 	st->events_fd = dup(bpf_map__fd(st->skel->maps.events));
 	st->ctl_fd = dup(bpf_map__fd(st->skel->maps.ctl));
-	if (st->ttys_fd < 0 || st->armed_fd < 0 || st->events_fd < 0 || st->ctl_fd < 0)
+	st->stats_fd = dup(bpf_map__fd(st->skel->maps.stats));
+	if (st->ttys_fd < 0 || st->armed_fd < 0 || st->events_fd < 0 || st->ctl_fd < 0 ||
+	    st->stats_fd < 0)
 		return -errno;
 	return 0;
 }

@@ -19,6 +19,7 @@ struct bpf_state {
 	int armed_fd;
 	int events_fd;
 	int ctl_fd;
+	int stats_fd;
 	enum attach_mode mode;
 	bool adopted;       /* programs were already attached (pinned links) */
 	bool links_pinned;  /* false on kernels that cannot pin kprobe links (< 5.15) */
@@ -46,6 +47,7 @@ int bpf_unpin_all(int *removed, char *err, size_t errlen);
 
 int ctl_read(const struct bpf_state *st, struct ttyidle_ctl *out);
 int ctl_write(const struct bpf_state *st, const struct ttyidle_ctl *in);
+int stats_read(const struct bpf_state *st, struct ttyidle_stats *out);
 
 const char *attach_mode_name(enum attach_mode m);
 int attach_mode_parse(const char *s, enum attach_mode *out);

@@ -148,11 +148,11 @@ static int adopt_terminals(struct daemon *d)
 static void resync_if_lost(struct daemon *d)
 {
 	struct tty_key key, next;
-	struct ttyidle_ctl c;
+	struct ttyidle_stats c;
 	void *prev = NULL;
 	int added = 0;
 
-	if (ctl_read(&d->bpf, &c) || c.events_lost == d->events_lost_seen)
+	if (stats_read(&d->bpf, &c) || c.events_lost == d->events_lost_seen)
 		return;
 	log_warn("%llu ring buffer events were lost: re-reading the terminal map",
 		 (unsigned long long)(c.events_lost - d->events_lost_seen));
@@ -170,7 +170,7 @@ static void resync_if_lost(struct daemon *d)
 
 static void write_metrics(struct daemon *d)
 {
-	struct ttyidle_ctl c;
+	struct ttyidle_stats c;
 	char err[256];
 
 	if (!d->metrics_path)
@@ -180,7 +180,7 @@ static void write_metrics(struct daemon *d)
 	d->metrics.terminals_warning = d->eng.nwarned;
 	d->metrics.armed_entries = d->eng.narmed;
 	d->metrics.events_received = d->events;
-	if (ctl_read(&d->bpf, &c) == 0) {
+	if (stats_read(&d->bpf, &c) == 0) {
 		d->metrics.events_lost = c.events_lost;
 		d->metrics.ttys_full = c.ttys_full;
 	}
@@ -486,9 +486,10 @@ int do_run(int argc, char **argv)
 	}
 	{
 		int n = adopt_terminals(&d);
+		struct ttyidle_stats stc;
 
-		if (ctl_read(&d.bpf, &c) == 0)
-			d.events_lost_seen = c.events_lost;
+		if (stats_read(&d.bpf, &stc) == 0)
+			d.events_lost_seen = stc.events_lost;
 		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
 			 d.policy[0].nrules, d.conf, d.conf_dir, n);
 		notify_ready(NULL);
