@@ -23,6 +23,11 @@
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "ttyidle.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+#define ABI     STR(TTYIDLE_ABI)
 
 /* The exposition of m as a malloc'ed string. */
 static char *format_str(const struct metrics *m, size_t *len)
@@ -67,7 +72,7 @@ static void fill(struct metrics *m)
 static const char expected_full[] =
     "# HELP ttyidle_build_info Version of ttyidle and layout of its pinned maps; always 1.\n"
     "# TYPE ttyidle_build_info gauge\n"
-    "ttyidle_build_info{version=\"1.2.3\",abi=\"1\"} 1\n"
+    "ttyidle_build_info{version=\"1.2.3\",abi=\"" ABI "\"} 1\n"
     "# HELP ttyidle_attach_info How the BPF programs are attached, fentry or kprobe; always 1.\n"
     "# TYPE ttyidle_attach_info gauge\n"
     "ttyidle_attach_info{mode=\"fentry\"} 1\n"
@@ -208,7 +213,7 @@ static void test_labels_in_text(void **state)
 	assert_int_equal(metrics_count(&m, METRICS_CANCELLATIONS, NULL, NULL), 0);
 	text = format_str(&m, NULL);
 	assert_non_null(
-	    strstr(text, "\nttyidle_build_info{version=\"v1\\\"\\\\\\n\",abi=\"1\"} 1\n"));
+	    strstr(text, "\nttyidle_build_info{version=\"v1\\\"\\\\\\n\",abi=\"" ABI "\"} 1\n"));
 	assert_non_null(strstr(text, "\nttyidle_attach_info{mode=\"kprobe\"} 1\n"));
 	assert_non_null(strstr(text, "\nttyidle_warnings_total{rule=\"we\\\"ird\\\\rule\\nx\","
 				     "outcome=\"out\xef\xbf\xbd\"} 1\n"));
