@@ -62,6 +62,7 @@ struct term {
 	enum term_phase phase;
 	bool resolved; /* who is valid for who.sid */
 	bool armed;
+	bool reloaded;			   /* a new policy came since the last decision */
 	const struct rule *rule;	   /* NULL: out of scope or no session; reset on reload */
 	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */
 	enum action action;

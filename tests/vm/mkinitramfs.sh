@@ -38,6 +38,7 @@ PROGRAMS="
 /usr/lib/$MULTIARCH/utempter/utempter /usr/lib/$MULTIARCH/utempter/utempter
 $TTYIDLE_BIN /usr/sbin/ttyidle
 /usr/sbin/autolog /usr/sbin/autolog
+/usr/bin/ps /usr/lib/procps/ps
 "
 # Loaded with dlopen (pthread_cancel unwinding), so ldd cannot see it.
 EXTRA_LIBS="/lib/$MULTIARCH/libgcc_s.so.1"

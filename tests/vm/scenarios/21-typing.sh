@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 90
+# Typing keeps a session alive: an ssh login that gets a keystroke every 2 s
+# for longer than its idle limit is never warned. Left idle it is warned, and
+# one keystroke during the warning cancels the pending hangup at once: the
+# cancel record names the clock and the process that wrote the keystroke
+# (sshd), and the session is still there past the deadline it was warned of.
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+
+write_conf "$TTYIDLE_CONF" <<'CONF'
+[global]
+idle-timeout = 8s
+warn-before = 4s
+CONF
+start_sshd
+start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+ssh_login c alice
+wait_for 10 has_user_rec alice
+rec=$(urec alice)
+log "$rec"
+leader=$(jfield session "$rec")
+assert_eq global "$(jfield rule "$rec")" "rule"
+assert_eq input "$(jfield clock "$rec")" "clock"
+
+log "a keystroke every 2 s for 12 s (the limit is 8 s)"
+start_ms=$(uptime_ms)
+i=0
+while [ $i -lt 6 ]; do
+	sleep_until_ms $((start_ms + i * 2000))
+	type_keys c " "
+	i=$((i + 1))
+done
+sleep_until_ms $((start_ms + 12000))
+no_audit warn alice
+rec=$(urec alice)
+log "$rec"
+assert_eq active "$(jfield state "$rec")" "state after typing"
+idle=$(($(uptime_ms) - $(in_ms "$rec")))
+assert_le 2500 "$idle" "ms since the last keystroke reached the session"
+assert_ok alive "$leader"
+
+log "idle into the warning"
+quiet pty_cmd c 'expect will be ended in'
+wait_for 5 has_audit warn alice
+rec=$(urec alice)
+deadline=$(($(in_ms "$rec") + 8000))
+writer=$(jfield writer_pid "$rec")
+log "$(audit_line warn alice)"
+assert_match 'CLOCK=input RULE=global ACTION=hangup OUTCOME=delivered' "$(audit_line warn alice)"
+
+log "one keystroke cancels"
+key_ms=$(uptime_ms)
+type_keys c " "
+wait_for 5 has_audit cancel alice
+took=$(($(uptime_ms) - key_ms))
+c=$(audit_line cancel alice)
+log "$c (seen ${took} ms after the keystroke)"
+assert_match "EVENT=cancel USER=alice UID=1000 TTY=pts/[0-9]+ SESSION=$leader .*CLOCK=input RULE=global ACTION=hangup OUTCOME=\"cancelled by input from pid $writer \\(sshd\\)\"" "$c" "cancel record"
+assert_le 1500 "$took" "ms from keystroke to cancel"
+assert_eq 1 "$(audit_count cancel alice)" "cancel records"
+[ "$key_ms" -lt "$deadline" ] || fail "the keystroke came after the deadline"
+
+log "past the deadline that was warned of"
+sleep_until_ms $((deadline + 1500))
+no_audit terminate alice
+assert_ok alive "$leader"
+check_alive c
+rec=$(urec alice)
+assert_eq active "$(jfield state "$rec")" "state after the cancel"
+stop_ttyidle
+exit 0

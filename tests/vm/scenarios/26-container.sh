@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 90
+# A session in a container-like sandbox: its own PID and mount namespaces and
+# its own devpts instance, where a second sshd (port 2222) gives alice pts/0.
+# The ssh client connecting to it runs on the host's pts/0: same device
+# number, another devpts instance. The daemon tells the two apart: the
+# sandboxed session is reported and warned on its own terminal (the warning
+# arrives through the sandbox's PTY and sshd), and ended by host PIDs on time,
+# while the client's terminal, same name and number, is left alone.
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+
+# _out_read_after RDEV DEVPTS NS: the terminal's output was drained after NS.
+_out_read_after() {
+	_r=$(jfield out_read_ns "$(rec_json "$1" "$2")")
+	[ -n "$_r" ] && [ "$_r" -gt "$3" ]
+}
+
+write_conf "$TTYIDLE_CONF" <<'CONF'
+[global]
+idle-timeout = 7s
+warn-before = 3s
+CONF
+start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+mkdir -p /run/sshd
+chmod 0755 /run/sshd
+unshare --pid --mount --fork --propagation private sh -c '
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts &&
+	mount -t proc proc /proc &&
+	exec /usr/sbin/sshd -D -E /tmp/sshd2.log -p 2222' >/tmp/sandbox.out 2>&1 &
+sandbox=$!
+poll_for 10 grep -q 'listening on 127.0.0.1 port 2222' /tmp/sshd2.log || {
+	cat /tmp/sandbox.out /tmp/sshd2.log
+	fail "the sandboxed sshd did not start"
+}
+sshd2=$(pids_of sshd)
+log "sandbox: unshare $sandbox, sshd $sshd2 ($(grep NSpid /proc/"$sshd2"/status))"
+
+pty_start c open timeout 20000
+client=$(pty_info c)
+log "client terminal: $client"
+assert_eq 136:0 "$(kv rdev "$client")" "the client's terminal"
+host_devpts=$(kv devpts "$client")
+quiet pty_cmd c 'spawn ssh -tt -p 2222 -o HostKeyAlias=127.0.0.1 alice@127.0.0.1'
+client_sid=$(sed -n 's/^spawn .*sid=\([0-9]*\).*/\1/p' /tmp/pty.c.out)
+quiet pty_cmd c 'wm echo RE""ADY $(tty)\n'
+quiet pty_cmd c 'expect READY /dev/pts/0'
+
+log "what status reports"
+wait_for 10 has_user_rec alice
+r=$(urec alice)
+log "$r"
+assert_eq pts/0 "$(jfield tty "$r")" "tty"
+assert_eq 136:0 "$(jfield dev "$r")" "dev"
+devpts=$(jfield devpts "$r")
+assert_ne "$host_devpts" "$devpts" "devpts instance of the sandboxed terminal"
+assert_eq sshd "$(jfield service "$r")" "service"
+assert_eq sh "$(jfield leader_cmd "$r")" "leader"
+assert_eq 127.0.0.1 "$(jfield remote "$r")" "remote"
+assert_eq global "$(jfield rule "$r")" "rule"
+assert_eq active "$(jfield state "$r")" "state"
+assert_eq null "$(jfield container "$r")" "container (no runtime cgroup: plain namespaces)"
+leader=$(jfield session "$r")
+nspid=$(awk '/^NSpid:/ { print $2, $3 }' /proc/"$leader"/status)
+log "session leader: host pid $leader, NSpid $nspid"
+assert_match "^$leader [0-9]+$" "$nspid" "leader's pids (host, sandbox)"
+h=$(trec pts/0 "$host_devpts")
+log "client's terminal: $h"
+assert_eq root "$(jfield user "$h")" "user of the client's terminal"
+assert_eq "$client_sid" "$(jfield session "$h")" "session of the client's terminal"
+assert_eq out-of-scope "$(jfield state "$h")" "state of the client's terminal"
+deadline=$(($(in_ms "$r") + 7000))
+out_read=$(jfield out_read_ns "$r")
+
+log "warned on the sandboxed terminal"
+wait_for 10 has_audit warn alice
+w=$(audit_line warn alice)
+log "$w"
+assert_match "EVENT=warn USER=alice UID=1000 TTY=pts/0 SESSION=$leader LEADER=sh SERVICE=sshd .*RULE=global ACTION=hangup OUTCOME=delivered" "$w" "warn record"
+# The daemon's own writes are not recorded, but sshd reading them from the
+# sandbox's PTY master is; and ONLCR of that PTY turns the warning's \r\n
+# into \r\r\n: it came through there, not straight onto the client's pts/0.
+poll_for 3 _out_read_after 136:0 "$devpts" "$out_read" ||
+	fail "sshd did not read the warning from the sandboxed terminal: $(rec_json 136:0 "$devpts")"
+quiet pty_cmd c 'expect \r\r\n*** ttyidle: alice, this session on pts/0'
+
+log "ended by host pid"
+ended_within c "$deadline" 12
+t=$(audit_line terminate alice)
+log "$t"
+assert_match "EVENT=terminate USER=alice UID=1000 TTY=pts/0 SESSION=$leader .*ACTION=hangup OUTCOME=\"terminal hung up;" "$t" "terminate record"
+wait_for 5 no_user_procs alice
+assert_eq 0 "$(grep -c "SESSION=$client_sid " "$TTYIDLE_LOG")" "records about the client's session"
+assert_ok alive "$sshd2"
+assert_ok has_rec 136:0 "$host_devpts"
+kill "$sandbox" "$sshd2" 2>/dev/null
+stop_ttyidle
+exit 0
