@@ -66,6 +66,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats SEC(".maps");
 
+/*
+ * tty_struct pointer -> what resolve() found for it. A terminal's key never
+ * changes while it lives, so this saves the pointer chase on every event but
+ * the first; the release hook deletes both ends of a pair before the memory
+ * can be reused, and the release program is attached before the I/O ones.
+ */
+struct resolved_cache {
+	struct tty_key key;
+	__u64 tty; /* the terminal the event is booked on (the slave for a master) */
+	__u8 pty;
+	__u8 master;
+	__u8 pad[6];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * MAX_TTYS);
+	__type(key, __u64);
+	__type(value, struct resolved_cache);
+} tcache SEC(".maps");
+
 /* kprobe mode: the entry's argument, until the matching return. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -212,6 +233,29 @@ static __always_inline bool resolve(struct tty_struct *tty, struct resolved *r)
 	return true;
 }
 
+static __always_inline bool resolve_cached(struct tty_struct *tty, struct resolved *r)
+{
+	__u64 ptr = (__u64)tty;
+	struct resolved_cache *c = bpf_map_lookup_elem(&tcache, &ptr);
+	struct resolved_cache fresh = {};
+
+	if (c) {
+		r->key = c->key;
+		r->tty = (struct tty_struct *)c->tty;
+		r->pty = c->pty;
+		r->master = c->master;
+		return true;
+	}
+	if (!resolve(tty, r))
+		return false;
+	fresh.key = r->key;
+	fresh.tty = (__u64)r->tty;
+	fresh.pty = r->pty;
+	fresh.master = r->master;
+	bpf_map_update_elem(&tcache, &ptr, &fresh, BPF_ANY);
+	return true;
+}
+
 static __always_inline struct ttyidle_ctl *get_ctl(void)
 {
 	__u32 zero = 0;
@@ -289,7 +333,7 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	struct ttyidle_ctl *c;
 	struct resolved r;
 	struct tty_rec *rec;
-	__u32 clock, sid, pgrp;
+	__u32 clock, sid, pgrp, tgid, epoch;
 	__u64 now;
 
 	if (ret <= 0)
@@ -297,7 +341,7 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	c = get_ctl();
 	if (!c || c->daemon_tgid == bpf_get_current_pid_tgid() >> 32)
 		return 0;
-	if (!resolve(tty, &r))
+	if (!resolve_cached(tty, &r))
 		return 0;
 	now = bpf_ktime_get_boot_ns();
 	rec = get_rec(&r, now);
@@ -309,8 +353,11 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 			clock = TTY_CLK_IN;
 			rec->in_ns = now;
 			__sync_fetch_and_add(&rec->in_bytes, ret);
-			rec->writer_tgid = bpf_get_current_pid_tgid() >> 32;
-			bpf_get_current_comm(rec->writer_comm, sizeof(rec->writer_comm));
+			tgid = bpf_get_current_pid_tgid() >> 32;
+			if (rec->writer_tgid != tgid) {
+				rec->writer_tgid = tgid;
+				bpf_get_current_comm(rec->writer_comm, sizeof(rec->writer_comm));
+			}
 		} else {
 			clock = TTY_CLK_OUT_READ;
 			rec->out_read_ns = now;
@@ -328,9 +375,14 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 			__sync_fetch_and_add(&rec->in_bytes, ret);
 		}
 	}
-	read_session(r.tty, &sid, &pgrp);
-	rec->sid = sid;
-	rec->pgrp = pgrp;
+	/* the session changes rarely: look at most about once a second */
+	epoch = now >> 30;
+	if (!rec->sid || rec->sess_epoch != epoch) {
+		read_session(r.tty, &sid, &pgrp);
+		rec->sid = sid;
+		rec->pgrp = pgrp;
+		rec->sess_epoch = epoch;
+	}
 
 	check_armed(c, &r.key, clock, now);
 	if (clock == TTY_CLK_IN_READ && !r.pty)
@@ -350,8 +402,14 @@ static __always_inline struct tty_struct *file_tty(struct file *file)
 static __always_inline int on_release(struct tty_struct *tty)
 {
 	struct ttyidle_ctl *c = get_ctl();
+	__u64 ptr = (__u64)tty, link;
 	struct resolved r;
 
+	/* both ends of a pair are freed together: forget both pointers */
+	bpf_map_delete_elem(&tcache, &ptr);
+	link = (__u64)BPF_CORE_READ(tty, link);
+	if (link)
+		bpf_map_delete_elem(&tcache, &link);
 	if (!c || !resolve(tty, &r))
 		return 0;
 	if (bpf_map_delete_elem(&ttys, &r.key) == 0)

@@ -66,7 +66,8 @@ struct tty_rec {
 	char writer_comm[TTYIDLE_COMM_LEN];
 	char name[TTYIDLE_NAME_LEN]; /* kernel tty name, e.g. "pts3", "ttyS0" */
 	__u8 kind;          /* enum tty_kind */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 sess_epoch;   /* when sid/pgrp were last read, in 2^30 ns units */
 };
 
 /*

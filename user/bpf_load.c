@@ -282,6 +282,43 @@ static void select_programs(struct ttyidle_bpf *skel, enum attach_mode mode, con
 	bpf_program__set_autoload(skel->progs.kprobe_tty_release_struct, k);
 }
 
+/* Attach one program and pin its link (or keep it, where pinning is refused). */
+static int attach_one(struct bpf_state *st, enum attach_mode mode, struct bpf_program *p, char *why,
+		      size_t whylen)
+{
+	struct bpf_link *l;
+	char path[512];
+	int r;
+
+	l = bpf_program__attach(p);
+	if (!l) {
+		r = -errno;
+		snprintf(why, whylen, "attach %s: %s", bpf_program__section_name(p), strerror(-r));
+		return r;
+	}
+	pin_path(path, sizeof(path), LINK_PREFIX);
+	strncat(path, bpf_program__name(p), sizeof(path) - strlen(path) - 1);
+	if (bpf_link__pin(l, path) == 0) {
+		/* the pin holds the link now; closing our fd must not detach */
+		bpf_link__disconnect(l);
+		bpf_link__destroy(l);
+		return 0;
+	}
+	/* kprobe links are pinnable only from 5.15 (BPF_LINK_TYPE_PERF_EVENT) */
+	st->links_pinned = false;
+	snprintf(st->note, sizeof(st->note),
+		 "this kernel cannot pin %s links (%s): observation pauses while the "
+		 "daemon is down; idle history in the pinned maps is kept",
+		 attach_mode_name(mode), strerror(errno));
+	if (st->nlinks == MAX_LINKS) {
+		bpf_link__destroy(l);
+		snprintf(why, whylen, "too many links");
+		return -E2BIG;
+	}
+	st->links[st->nlinks++] = l;
+	return 0;
+}
+
 /* Load and attach in one mode; on failure `why` says which step refused. */
 static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct sigs *s, char *why,
 		      size_t whylen)
@@ -289,8 +326,7 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = TTYIDLE_PIN_DIR);
 	struct ttyidle_bpf *skel;
 	struct bpf_program *p;
-	char path[512];
-	int r;
+	int r, pass;
 
 	skel = ttyidle_bpf__open_opts(&opts);
 	if (!skel) {
@@ -306,40 +342,20 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 		goto fail;
 	}
 	st->links_pinned = true;
-	bpf_object__for_each_program(p, skel->obj)
-	{
-		struct bpf_link *l;
-
-		if (!bpf_program__autoload(p))
-			continue;
-		l = bpf_program__attach(p);
-		if (!l) {
-			r = -errno;
-			snprintf(why, whylen, "attach %s: %s", bpf_program__section_name(p),
-				 strerror(-r));
-			goto fail;
+	/*
+	 * The release hook first: the I/O programs cache per tty_struct pointer
+	 * and only the release hook forgets a freed one.
+	 */
+	for (pass = 0; pass < 2; pass++) {
+		bpf_object__for_each_program(p, skel->obj)
+		{
+			if (!bpf_program__autoload(p) ||
+			    (strstr(bpf_program__name(p), "release") != NULL) != (pass == 0))
+				continue;
+			r = attach_one(st, mode, p, why, whylen);
+			if (r)
+				goto fail;
 		}
-		pin_path(path, sizeof(path), LINK_PREFIX);
-		strncat(path, bpf_program__name(p), sizeof(path) - strlen(path) - 1);
-		if (bpf_link__pin(l, path) == 0) {
-			/* the pin holds the link now; closing our fd must not detach */
-			bpf_link__disconnect(l);
-			bpf_link__destroy(l);
-			continue;
-		}
-		/* kprobe links are pinnable only from 5.15 (BPF_LINK_TYPE_PERF_EVENT) */
-		st->links_pinned = false;
-		snprintf(st->note, sizeof(st->note),
-			 "this kernel cannot pin %s links (%s): observation pauses while the "
-			 "daemon is down; idle history in the pinned maps is kept",
-			 attach_mode_name(mode), strerror(errno));
-		if (st->nlinks == MAX_LINKS) {
-			bpf_link__destroy(l);
-			r = -E2BIG;
-			snprintf(why, whylen, "too many links");
-			goto fail;
-		}
-		st->links[st->nlinks++] = l;
 	}
 	st->skel = skel;
 	st->mode = mode;
