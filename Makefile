@@ -97,7 +97,7 @@ test: $(OUT)/ttyidle
 	$(Q)tests/run-all.sh
 
 bench: $(OUT)/ttyidle
-	$(Q)tests/vm/run.sh --bench
+	$(Q)tests/vm/bench/host/bench.sh
 
 format:
 	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/fuzz/*.c tests/vm/progs/*.c

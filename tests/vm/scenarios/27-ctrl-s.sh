@@ -10,6 +10,11 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
+# _writing PID: PID sleeps in a terminal write.
+_writing() {
+	grep -q n_tty_write "/proc/$1/stack" 2>/dev/null
+}
+
 write_conf "$TTYIDLE_CONF" <<'CONF'
 [global]
 idle-timeout = 6s
@@ -39,8 +44,8 @@ deadline_a=$(($(in_ms "$ra") + 6000))
 deadline_b=$(($(in_ms "$rb") + 6000))
 log "deadlines: alice at $deadline_a ms, bob at $deadline_b ms"
 [ "$deadline_b" -gt "$deadline_a" ] || fail "bob's deadline should come after alice's"
-wchan=$(cat /proc/"$la"/wchan 2>/dev/null)
-log "alice's shell: state $(awk '{ print $3 }' /proc/"$la"/stat), wchan $wchan"
+wait_for 5 _writing "$la"
+log "alice's shell is blocked in: $(grep -o 'n_tty_write' /proc/"$la"/stack | head -n1)"
 
 log "alice: the warning would block; the daemon moves on"
 wait_for 10 has_audit warn alice

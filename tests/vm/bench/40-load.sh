@@ -1,0 +1,108 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 900
+# Figure 5, Debian 12's kernel only: enforcement under load. 10,000 open
+# terminals, 1,000 of them sessions (a tiny setsid child each), all 1,000
+# typed into in one burst, so that they all come due in the same second; how
+# long after its deadline each session is gone (the child reaped by ptybench,
+# the way sshd sees its shell end).
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+. /bench/benchlib.inc
+
+TERMS=10000
+SESSIONS=1000
+IDLE=30 # seconds
+WARN=5
+BG=15   # seconds of background measured before the burst
+
+if ! peer_kernel; then
+	echo "figure 5 runs on the $PEER_KERNEL kernel only (this is $KERNEL_RELEASE)"
+	exit 0
+fi
+big_limits
+write_conf /tmp/t.conf <<CONF
+[global]
+scope = all
+idle-timeout = ${IDLE}s
+warn-before = ${WARN}s
+CONF
+rm -f "$METRICS"
+start_ttyidle --config /tmp/t.conf --config-dir /tmp/none --metrics "$METRICS"
+ptybench mass "$TERMS" --sessions "$SESSIONS" --ctl /tmp/mass.ctl --log /tmp/mass.log \
+	>/tmp/mass.err 2>&1 &
+mass=$!
+poll_for 900 grep -q '^ready' /tmp/mass.log || {
+	cat /tmp/mass.err
+	fail "ptybench mass did not get ready"
+}
+ready_ms=$(uptime_ms)
+i=0
+while [ "$(metric ttyidle_terminals_tracked)" -lt "$TERMS" ] 2>/dev/null; do
+	i=$((i + 1))
+	[ "$i" -lt 60 ] || fail "daemon tracks $(metric ttyidle_terminals_tracked) of $TERMS terminals"
+	metrics_wait 1
+done
+# The terminals without a session: once past the shortest lead (idle-timeout -
+# warn-before) after their one keystroke, what do they cost a daemon that has
+# nothing to do with them?
+# (The sessions are typed into every 10 s meanwhile, so they stay active.)
+keep_sessions_until() { # MS
+	while [ "$(uptime_ms)" -lt "$1" ]; do
+		echo poke >/tmp/mass.ctl
+		sleep_until_ms "$(min "$1" $(($(uptime_ms) + 10000)))"
+	done
+}
+min() {
+	if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi
+}
+keep_sessions_until $((ready_ms + (IDLE - WARN + 10) * 1000))
+c0=$(ctx_switches "$TTYIDLE_PID")
+b0=$(cpu_ticks "$TTYIDLE_PID")
+keep_sessions_until $(($(uptime_ms) + BG * 1000))
+c1=$(ctx_switches "$TTYIDLE_PID")
+b1=$(cpu_ticks "$TTYIDLE_PID")
+log "background: ctx $c0->$c1 ticks $b0->$b1 in ${BG}s"
+# One walk over /proc/*/stat, as the daemon does to find a session's processes.
+nproc=$(ls -d /proc/[0-9]* | wc -l)
+walk=$(ptybench cpu sh -c 'cat /proc/[0-9]*/stat >/dev/null 2>&1')
+walk_ms=$(($(kv user_ms "$walk") + $(kv sys_ms "$walk")))
+log "a walk over $nproc processes' stat: $walk"
+log "$TERMS terminals tracked; poking the $SESSIONS sessions"
+t0=$(cpu_ticks "$TTYIDLE_PID")
+acks=$(grep -c '^ack poke' /tmp/mass.log)
+echo poke >/tmp/mass.ctl
+poll_for 60 count_is $((acks + 1)) grep '^ack poke' /tmp/mass.log || fail "ptybench did not poke"
+poll_for $((IDLE + 480)) count_is "$SESSIONS" grep '^end ' /tmp/mass.log
+t1=$(cpu_ticks "$TTYIDLE_PID")
+ended=$(grep -c '^end ' /tmp/mass.log)
+log "$ended of $SESSIONS sessions ended; daemon used $((t1 - t0)) ticks meanwhile"
+
+# lateness of each end against its own keystroke + idle-timeout
+awk -v idle="$IDLE" '
+	/^poked / { split($2, a, "="); split($3, b, "="); due[a[2]] = b[2] + idle * 1000 }
+	/^end / { split($2, a, "="); split($3, b, "="); print b[2] - due[a[2]] }
+' /tmp/mass.log >/tmp/late
+set -- $(stats </tmp/late)
+# the last burst: from its first keystroke to its last
+poke_span=$(awk '/^poked / { split($3, b, "="); if ($2 == "i=0") lo = b[2]; hi = b[2] }
+	END { print hi - lo }' /tmp/mass.log)
+table load "Enforcement under load: $SESSIONS sessions among $TERMS terminals due in the same second"
+cols "sessions ended | first end after due (ms) | median (ms) | last end after due (ms) |" \
+	"daemon CPU-s from due to last end"
+row "$ended of $SESSIONS | $2 | $3 | $4 | $(awk -v t="$((t1 - t0))" 'BEGIN { printf "%.2f", t / 100 }')"
+row_bg="$((TERMS - SESSIONS)) terminals without a session, idle past the lead, before the burst:"
+note "load: $row_bg $(awk -v c="$((c1 - c0))" -v t="$((b1 - b0))" -v s="$BG" \
+	'BEGIN { printf "%.1f daemon wake-ups/s, %.1f%% of one core", c / s, t / s }')."
+note "load: one walk over /proc/*/stat of the $nproc processes costs ${walk_ms} ms of CPU (cat);" \
+	"the daemon spent $(awk -v t="$((t1 - t0))" -v n="$ended" \
+		'BEGIN { printf "%.0f", n ? t * 10 / n : 0 }') ms per session ended."
+note "load: scope = all, idle-timeout ${IDLE}s, warn-before ${WARN}s; the $SESSIONS keystrokes took" \
+	"${poke_span} ms to type; due = each session's own keystroke + ${IDLE}s; end = ptybench reaped" \
+	"the session's process (SIGHUP from the hangup)."
+echo quit >/tmp/mass.ctl
+poll_for 120 grep -q '^quit' /tmp/mass.log
+wait "$mass"
+stop_ttyidle
+ttyidle unload >/dev/null 2>&1
+exit 0
