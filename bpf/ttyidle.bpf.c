@@ -88,19 +88,13 @@ struct {
 } tcache SEC(".maps");
 
 /* kprobe mode: the entry's argument, until the matching return. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, __u64);
-} inflight_w SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u64);
 	__type(value, __u64);
-} inflight_r SEC(".maps");
+} inflight_r SEC(".maps"); /* pid_tgid -> tty of an n_tty_read under way */
 
 /*
  * Kernel layout differences, one flavor each.
@@ -460,34 +454,29 @@ int BPF_PROG(fentry_tty_release_struct, struct tty_struct *tty, int idx)
 
 /* ---- kprobe fallback ----------------------------------------------------- */
 
+/*
+ * kprobe mode books tty_write at entry, with the size asked for: a kretprobe
+ * has a fixed pool of instances (max(10, 2 x CPUs), one per CPU on kernels
+ * without preemption) and every writer blocked in tty_write (a terminal
+ * stopped with Ctrl-S, a slow link) holds one, so returns beyond the pool
+ * would be missed, and with them everybody's keystrokes. A write that then
+ * fails still counts as activity; fexit mode has no such pool and counts
+ * only bytes moved.
+ */
 SEC("kprobe/tty_write")
-int BPF_KPROBE(kprobe_tty_write, void *arg0)
+int BPF_KPROBE(kprobe_tty_write, void *arg0, void *arg1, __u64 arg2)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	struct file *file;
-	__u64 tty;
+	long size;
 
-	if (tty_write_takes_file)
+	if (tty_write_takes_file) {
 		file = arg0;
-	else
+		size = (long)arg2;
+	} else {
 		file = BPF_CORE_READ((struct kiocb *)arg0, ki_filp);
-	tty = (__u64)file_tty(file);
-	if (tty)
-		bpf_map_update_elem(&inflight_w, &id, &tty, BPF_ANY);
-	return 0;
-}
-
-SEC("kretprobe/tty_write")
-int BPF_KRETPROBE(kretprobe_tty_write, long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *tty = bpf_map_lookup_elem(&inflight_w, &id);
-
-	if (!tty)
-		return 0;
-	on_io((struct tty_struct *)*tty, ret, true);
-	bpf_map_delete_elem(&inflight_w, &id);
-	return 0;
+		size = (long)BPF_CORE_READ((struct iov_iter *)arg1, count);
+	}
+	return on_io(file_tty(file), size, true);
 }
 
 SEC("kprobe/n_tty_read")

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -109,7 +112,7 @@ static void unpin_links(void)
 
 static int expected_links(enum attach_mode m)
 {
-	return m == ATTACH_FENTRY ? 3 : m == ATTACH_KPROBE ? 5 : 0;
+	return m == ATTACH_FENTRY ? 3 : m == ATTACH_KPROBE ? 4 : 0;
 }
 
 int ctl_read(const struct bpf_state *st, struct ttyidle_ctl *out)
@@ -276,10 +279,110 @@ static void select_programs(struct ttyidle_bpf *skel, enum attach_mode mode, con
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read_old, f && s->read_nargs == 4);
 	bpf_program__set_autoload(skel->progs.fentry_tty_release_struct, f);
 	bpf_program__set_autoload(skel->progs.kprobe_tty_write, k);
-	bpf_program__set_autoload(skel->progs.kretprobe_tty_write, k);
 	bpf_program__set_autoload(skel->progs.kprobe_n_tty_read, k);
 	bpf_program__set_autoload(skel->progs.kretprobe_n_tty_read, k);
 	bpf_program__set_autoload(skel->progs.kprobe_tty_release_struct, k);
+}
+
+/*
+ * A kretprobe made through tracefs, with room for KRETPROBE_MAXACTIVE
+ * concurrent calls. Every shell waiting at its prompt sits inside
+ * n_tty_read and holds one instance until it returns; the perf PMU's
+ * default pool (max(10, 2 x CPUs), or one per CPU without preemption) would
+ * run dry on any busy host and silently drop the returns of everyone else.
+ * Returns a perf event fd, or -errno (the caller then uses the default pool).
+ */
+#define KRETPROBE_MAXACTIVE 4096
+#define KPROBE_GROUP	    "ttyidle"
+
+static const char *tracefs_dir(void)
+{
+	return access("/sys/kernel/tracing/kprobe_events", W_OK) == 0 ? "/sys/kernel/tracing"
+								      : "/sys/kernel/debug/tracing";
+}
+
+static int kprobe_events_write(const char *line)
+{
+	char path[256];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs_dir());
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, strlen(line)) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* Remove our tracefs kretprobes; -EBUSY while a perf event still uses one. */
+static void kretprobes_remove(void)
+{
+	static const char *const funcs[] = {"n_tty_read"};
+	char line[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
+		snprintf(line, sizeof(line), "-:%s/%s_ret\n", KPROBE_GROUP, funcs[i]);
+		kprobe_events_write(line);
+	}
+}
+
+static int kretprobe_tracefs(const char *func)
+{
+	struct perf_event_attr attr = {
+	    .size = sizeof(attr),
+	    .type = PERF_TYPE_TRACEPOINT,
+	    .sample_period = 1,
+	    .wakeup_events = 1,
+	};
+	char line[160], path[256], id[32] = "";
+	int fd, r;
+	ssize_t n;
+
+	snprintf(line, sizeof(line), "-:%s/%s_ret\n", KPROBE_GROUP, func);
+	kprobe_events_write(line); /* a leftover of an earlier run */
+	snprintf(line, sizeof(line), "r%d:%s/%s_ret %s\n", KRETPROBE_MAXACTIVE, KPROBE_GROUP, func,
+		 func);
+	r = kprobe_events_write(line);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/events/%s/%s_ret/id", tracefs_dir(), KPROBE_GROUP, func);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, id, sizeof(id) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	attr.config = strtoull(id, NULL, 10);
+	fd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static struct bpf_link *attach_prog(struct bpf_state *st, struct bpf_program *p)
+{
+	struct bpf_link *l;
+	int pfd;
+
+	if (strcmp(bpf_program__name(p), "kretprobe_n_tty_read"))
+		return bpf_program__attach(p);
+	pfd = kretprobe_tracefs("n_tty_read");
+	if (pfd < 0) {
+		snprintf(
+		    st->note2, sizeof(st->note2),
+		    "cannot make the n_tty_read kretprobe through tracefs (%s): with the "
+		    "kernel's default pool, reads return unseen once more readers wait than it "
+		    "holds",
+		    strerror(-pfd));
+		return bpf_program__attach(p);
+	}
+	/* the link owns pfd from here on */
+	l = bpf_program__attach_perf_event(p, pfd);
+	if (!l)
+		close(pfd);
+	return l;
 }
 
 /* Attach one program and pin its link (or keep it, where pinning is refused). */
@@ -290,7 +393,7 @@ static int attach_one(struct bpf_state *st, enum attach_mode mode, struct bpf_pr
 	char path[512];
 	int r;
 
-	l = bpf_program__attach(p);
+	l = attach_prog(st, p);
 	if (!l) {
 		r = -errno;
 		snprintf(why, whylen, "attach %s: %s", bpf_program__section_name(p), strerror(-r));
@@ -532,6 +635,8 @@ int bpf_unpin_all(int *removed, char *err, size_t errlen)
 		n++;
 	}
 	closedir(d);
+	/* the links are gone with their pins: their tracefs kretprobes can go too */
+	kretprobes_remove();
 	if (!r && rmdir(TTYIDLE_PIN_DIR) && errno != ENOENT) {
 		r = -errno;
 		if (err)

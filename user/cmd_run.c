@@ -452,6 +452,8 @@ int do_run(int argc, char **argv)
 		 TTYIDLE_PIN_DIR);
 	if (d.bpf.note[0])
 		log_warn("%s", d.bpf.note);
+	if (d.bpf.note2[0])
+		log_warn("%s", d.bpf.note2);
 	d.kern = (struct engine_kernel){
 	    .ctx = &d,
 	    .read_rec = k_read_rec,
