@@ -17,6 +17,8 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 status=0
+passed=0
+failed=0
 
 for bin in "$@"; do
 	name=$(basename "$bin")
@@ -44,10 +46,14 @@ for bin in "$@"; do
 		tail -n 60 "$log"
 		echo "$name: FAILED (exit $rc) after ${execs:-?} execs in $took s; reproducer in $artifacts/"
 		status=1
+		failed=$((failed + 1))
 	else
 		echo "$name: ${execs:-?} execs in $took s, no crash"
+		passed=$((passed + 1))
 		rmdir "$artifacts" 2>/dev/null
 	fi
 	rm -rf "$work"
 done
+# one target run without a crash counts as one passed test
+echo "fuzz: $passed passed, $failed failed"
 exit $status
