@@ -49,12 +49,13 @@ assert_eq 2 "$(audit_count escalate alice)" "escalate records"
 assert_ge -100 $((t_hup - deadline)) "SIGHUP step after the deadline (ms)"
 assert_le 2000 $((t_hup - deadline)) "SIGHUP step after the deadline (ms)"
 # (seen by polling the log: each step may be seen up to a few 100 ms late)
+# upper bounds are sanity only: the test sees each step by polling the log, late on a loaded host
 assert_ge 1400 $((t_term - t_hup)) "ms from SIGHUP to SIGTERM"
-assert_le 3000 $((t_term - t_hup)) "ms from SIGHUP to SIGTERM"
+assert_le 4500 $((t_term - t_hup)) "ms from SIGHUP to SIGTERM"
 assert_ge 1400 $((t_kill - t_term)) "ms from SIGTERM to SIGKILL"
-assert_le 3000 $((t_kill - t_term)) "ms from SIGTERM to SIGKILL"
+assert_le 4500 $((t_kill - t_term)) "ms from SIGTERM to SIGKILL"
 assert_ge 3500 $((t_kill - t_hup)) "ms from SIGHUP to SIGKILL"
-assert_le 5000 $((t_kill - t_hup)) "ms from SIGHUP to SIGKILL"
+assert_le 7000 $((t_kill - t_hup)) "ms from SIGHUP to SIGKILL"
 pre="EVENT=[a-z]+ USER=alice UID=1000 TTY=pts/[0-9]+ SESSION=$leader LEADER=sh SERVICE=sshd .*IDLE_SEC=6 CLOCK=input RULE=global ACTION=signal"
 assert_match "$pre OUTCOME=\"SIGHUP sent to 2 processes\"" "$(audit_line terminate alice)" "SIGHUP step"
 esc=$(grep 'EVENT=escalate USER=alice ' "$TTYIDLE_LOG")
