@@ -4,11 +4,13 @@
 # Figure 3, every kernel: what the BPF programs cost the terminals they watch.
 # Throughput of small writes through one PTY pair, ttyidle not attached versus
 # attached in fentry and in kprobe mode, in rounds (none, fentry, kprobe, ...)
-# so that drift of the emulated machine hits all three alike. The figure is
-# the best of the rounds: interference (the other VM, the host) only ever
-# slows a run down, so the fastest run is the least disturbed one; medians
-# are printed too. Then the programs' own cost per run, from
-# kernel.bpf_stats_enabled.
+# so that drift of the emulated machine hits all three alike; medians of the
+# rounds. Unattached runs repeat within a few percent; attached streaming runs
+# (out, in) swing between two levels, as the extra work per write changes how
+# writer and reader take turns on the one CPU; the echo round trips (writer
+# and reader in lockstep, the path of a keystroke echoed by a shell) are the
+# steadiest measure of the programs' cost. Then the programs' own cost per
+# run, from kernel.bpf_stats_enabled.
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 . /bench/benchlib.inc
@@ -45,44 +47,46 @@ for r in $(seq "$ROUNDS"); do
 		done
 		detach "$m"
 	done
-	log "round $r: $(for f in /tmp/wps.*; do printf '%s=%s ' "${f#/tmp/wps.}" "$(tail -n1 "$f")"; done)"
+	log "round $r: $(for f in /tmp/wps.*; do
+		printf '%s=%s ' "${f#/tmp/wps.}" "$(tail -n1 "$f")"
+	done)"
 done
 
-maxof() {
-	sort -n | tail -n1
+range() {
+	sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s-%s\n", lo, hi }'
 }
 
-table hotpath "PTY throughput, $SIZE-byte writes (writes/s, best of $ROUNDS runs of ${SECS}s; median in brackets)"
+table hotpath "PTY throughput, $SIZE-byte writes, writes/s:" \
+	"median of $ROUNDS runs of ${SECS}s (range)"
 cols "direction | not attached | fentry | fentry/none | kprobe | kprobe/none"
 : >/tmp/ratios
 for d in $DIRS; do
 	for m in $MODES; do
-		eval "best_$m=\$(maxof <\"/tmp/wps.$m.$d\")"
 		eval "med_$m=\$(median <\"/tmp/wps.$m.$d\")"
+		eval "rng_$m=\$(range <\"/tmp/wps.$m.$d\")"
 	done
 	case $d in
 	out) what="out: slave writes, master reads" ;;
 	in) what="in: master writes, slave reads (raw)" ;;
-	echo) what="echo: master -> slave -> master round trips" ;;
+	echo) what="echo: round trips master -> slave -> master" ;;
 	esac
 	# shellcheck disable=SC2154 # set by eval above
-	row "$what | $best_none ($med_none) | $best_fentry ($med_fentry) |" \
-		"$(ratio "$best_fentry" "$best_none") | $best_kprobe ($med_kprobe) |" \
-		"$(ratio "$best_kprobe" "$best_none")"
+	row "$what | $med_none ($rng_none) | $med_fentry ($rng_fentry) |" \
+		"$(ratio "$med_fentry" "$med_none") | $med_kprobe ($rng_kprobe) |" \
+		"$(ratio "$med_kprobe" "$med_none")"
 	for m in fentry kprobe; do
-		eval "v=\$best_$m"
-		awk -v v="$v" -v n="$best_none" -v what="$m $d" -v ns="$best_none" \
-			'BEGIN { printf "%.1f %s %.0f\n", 100 * v / n, what, 1e9 / ns }' >>/tmp/ratios
+		eval "v=\$med_$m"
+		awk -v v="$v" -v n="$med_none" -v what="$m $d" \
+			'BEGIN { printf "%.1f %s %.0f\n", 100 * v / n, what, 1e9 / n }' >>/tmp/ratios
 	done
 done
-note "hot path: one writer and one reader process on one emulated CPU; all runs (writes/s):" \
-	"$(for m in $MODES; do for d in $DIRS; do printf '%s/%s=%s ' "$m" "$d" \
-		"$(tr '\n' ',' <"/tmp/wps.$m.$d" | sed 's/,$//')"; done; done)"
+note "hot path: one writer and one reader process on one emulated CPU, the system busy 100%" \
+	"of the time in every run; echo is the steadiest figure (see tests/vm/bench/10-hotpath.sh)."
 
 # The programs' own cost: bpf_stats on (it adds two clock reads per run, so
 # it stays off for the throughput figures above).
 table bpfcost "BPF programs' own cost (kernel.bpf_stats_enabled, one ${SECS}s run per direction)"
-cols "mode | program | runs | ns per run"
+cols "mode | program | runs | ns per run | helper call sites (of them bpf_probe_read)"
 : >/tmp/nsrun
 for m in fentry kprobe; do
 	attach "$m"
@@ -91,9 +95,10 @@ for m in fentry kprobe; do
 		ptybench tput "$d" "$SIZE" "$SECS" >/dev/null || fail "ptybench tput $d failed"
 	done
 	sysctl -w kernel.bpf_stats_enabled=0 >/dev/null
-	bpf_progs | grep -E '^(fexit|fentry|kprobe|kretprobe)_' | while read -r name rt rc; do
+	bpf_progs | grep -E '^(fexit|fentry|kprobe|kretprobe)_' | while read -r name rt rc id; do
 		[ "$rc" -gt 0 ] || continue
-		row "$m | $name | $rc | $((rt / rc))"
+		set -- $(bpf_calls "$id")
+		row "$m | $name | $rc | $((rt / rc)) | $1 ($2)"
 		case $name in
 		*release*) ;;
 		*) echo "$m $((rt / rc))" >>/tmp/nsrun ;;
@@ -106,15 +111,18 @@ done
 set -- $(sort -n /tmp/ratios | head -n1)
 worst=$1
 what="$2 $3"
-per_write=$4
-runs=$(awk '{ r[$1] = r[$1] (r[$1] ? "+" : "") $2 } END { printf "fentry %s ns, kprobe %s ns", r["fentry"], r["kprobe"] }' /tmp/nsrun)
+echo_fe=$(awk '$2 == "fentry" && $3 == "echo" { print $1 "%" }' /tmp/ratios)
+echo_kp=$(awk '$2 == "kprobe" && $3 == "echo" { print $1 "%" }' /tmp/ratios)
+echo_ns=$(awk '$3 == "echo" { print $4; exit }' /tmp/ratios)
+runs=$(awk '{ r[$1] = r[$1] (r[$1] ? "/" : "") $2 }
+	END { printf "fentry %s ns, kprobe %s ns", r["fentry"], r["kprobe"] }' /tmp/nsrun)
+text="attached throughput >= 97% of unattached: worst $worst% ($what); echo round trips"
+text="$text fentry $echo_fe, kprobe $echo_kp"
 if awk -v w="$worst" 'BEGIN { exit !(w >= 97) }'; then
-	bar=$(awk -v w="$worst" 'BEGIN { printf "%d", w }')
-	goal hotpath met "attached throughput >= 97% of unattached: worst $worst% ($what);" \
-		"raised bar: ${bar}%"
+	goal hotpath met "$text; raised bar: $(awk -v w="$worst" 'BEGIN { printf "%d", w }')%"
 else
-	goal hotpath missed "attached throughput >= 97% of unattached: worst $worst% ($what);" \
-		"limited by the programs' own cost per write ($runs per run, bpf_stats)" \
-		"against ${per_write} ns for the whole unattached write, under TCG"
+	goal hotpath missed "$text; limited by the programs' own cost: per run $runs" \
+		"(bpf_stats; helper calls per program in the table above)," \
+		"4 runs per round trip of $echo_ns ns unattached, on the emulated CPU"
 fi
 exit 0

@@ -174,10 +174,12 @@ t_tricks=$(uptime_ms)
 log "all typing done; waiting for the systems"
 
 # Done when every precision session ended, the tricks are 150 s past due, and
-# autolog logged nothing for 100 s (it logs every warning and every logout, so
-# nothing of its is pending then); at most 10 minutes after the tricks.
+# autolog logged nothing for 70 s, a poll period and its grace (it logs every
+# warning and every logout); at most 500 s after the tricks. autolog spends
+# about 21 s on each user it logs out, one after the other: its last trick
+# user comes about 440 s after the tricks.
 last_due=$((t_tricks + (60 + G) * 1000))
-deadline=$((t_tricks + 600 * 1000))
+deadline=$((t_tricks + 500 * 1000))
 al_lines=-1
 al_quiet_since=$(uptime_ms)
 while :; do
@@ -194,7 +196,7 @@ while :; do
 		al_quiet_since=$now
 	fi
 	[ "$ended" = $((NPREC * 3)) ] && [ "$now" -ge $((last_due + 150 * 1000)) ] &&
-		[ "$now" -ge $((al_quiet_since + 100 * 1000)) ] && break
+		[ "$now" -ge $((al_quiet_since + 70 * 1000)) ] && break
 	[ "$now" -ge "$deadline" ] && break
 	sleep 2
 done
@@ -209,7 +211,8 @@ exit_ms() {
 	awk -v id="$1" '$1 == "exit" && $2 == id { split($3, a, "="); print a[2] }' "$DLOG"
 }
 
-table precision "Enforcement precision: ms late after the due time (last keystroke + limit), $NPREC ssh sessions each"
+table precision "Enforcement precision: ms late after the due time (last keystroke + limit)," \
+	"$NPREC ssh sessions each"
 cols "system | due after last keystroke | n | ended | min | median | max"
 for s in $SYSTEMS; do
 	lim=$(($(limit_s "$s") * 1000))
@@ -220,12 +223,14 @@ for s in $SYSTEMS; do
 	done
 	set -- $(stats <"/tmp/late.$s")
 	row "$(sysname "$s") | $(limit_s "$s")s | $NPREC | $1 | $2 | $3 | $4"
+	[ "$s" = ti ] && ti_n=$1 ti_max=$4
 	log "$s lateness ms: $(tr '\n' ' ' <"/tmp/late.$s")"
 done
 
 table tricks "Who keeps an idle session alive (ended: seconds after due; kept: alive at the end)"
 cols "trick | $(for s in $SYSTEMS; do printf '%s | ' "$(sysname "$s")"; done | sed 's/ | $//')"
 k=11
+ti_ended=0
 for t in $TRICKS; do
 	case $t in
 	loop) what="a loop printing a line every 10 s" ;;
@@ -238,12 +243,13 @@ for t in $TRICKS; do
 		e=$(exit_ms "$s$k")
 		if [ -n "$e" ]; then
 			c="ended ($(awk -v d="$((e - $(typed_ms "$s$k") - $(limit_s "$s") * 1000))" \
-				'BEGIN { printf "%+.0fs", d / 1000 }'))"
+				'BEGIN { printf "%+.1fs", d / 1000 }'))"
 		else
 			c="kept ($(awk -v d="$(($(uptime_ms) - $(typed_ms "$s$k") - $(limit_s "$s") * 1000))" \
 				'BEGIN { printf "%.0fs past due", d / 1000 }'))"
 		fi
 		cells="$cells | $c"
+		[ "$s" = ti ] && [ -n "$e" ] && ti_ended=$((ti_ended + 1))
 	done
 	row "$what$cells"
 	k=$((k + 1))
@@ -253,8 +259,28 @@ note "peers: all three systems ran at the same time in one boot, on separate use
 	"end = the ssh client's exit. autolog polls every idle minute(s), counts idle time in whole" \
 	"minutes from the tty's atime (8 s granularity), works per user, and spends 23 s" \
 	"(SIGHUP, sleep 20, SIGKILL, sleep 3) on each user it logs out, one after another."
-grep -c 'LOGOFF\|Logged off' /tmp/autolog.log >/dev/null 2>&1 &&
-	log "autolog log: $(grep -c . /tmp/autolog.log) lines"
+note "peers: sshd tracks channel activity in whole seconds, so ChannelTimeout may end a session" \
+	"up to 1 s before the due time."
+
+# The bar of tests/vm/scenarios/2*.sh: ended within 2 s of the deadline.
+if [ "$ti_n" = "$NPREC" ] && [ "$ti_max" -le 2000 ]; then
+	if [ "$ti_max" -lt 500 ]; then
+		bar="; raised bar: 0.5 s"
+	else
+		bar=""
+	fi
+	goal precision met "ttyidle ends every idle ssh session within 2 s after its due time" \
+		"(project bar, tests/vm/scenarios): $ti_n of $NPREC, latest ${ti_max} ms$bar"
+else
+	goal precision missed "ttyidle ends every idle ssh session within 2 s after its due time" \
+		"(project bar, tests/vm/scenarios): $ti_n of $NPREC ended, latest ${ti_max} ms"
+fi
+if [ "$ti_ended" = 4 ]; then
+	goal tricks met "no keep-alive trick keeps a ttyidle session: 4 of 4 ended"
+else
+	goal tricks missed "no keep-alive trick keeps a ttyidle session: $ti_ended of 4 ended"
+fi
+log "autolog log: $(grep -c . /tmp/autolog.log) lines"
 
 drv quit
 stop_ttyidle

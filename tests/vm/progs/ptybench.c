@@ -8,7 +8,10 @@
  *       in:   a writer on the master, a reader on the slave (keystrokes, pastes);
  *       echo: round trips: SIZE bytes into the master, read on the slave and written
  *             back, read on the master (a keystroke echoed by an interactive program).
- *       Prints `tput dir= size= secs= writes= bytes= wps=` (echo: writes = round trips).
+ *       Prints `tput dir= size= secs= writes= bytes= wps= busy= wpb=` (echo: writes = round
+ *       trips); busy is the CPU time the whole system spent meanwhile (ticks of
+ *       /proc/stat's cpu line that are neither idle nor iowait, in seconds) and wpb
+ *       writes per busy second, which leaves out time the emulated CPU was not running.
  *
  *   ptybench mass N [--sessions K] [--utmp PREFIX] [--users U] [--ctl FIFO] [--log FILE]
  *       Opens N PTY pairs (raw, non-blocking masters) and writes one byte into each
@@ -35,6 +38,10 @@
  *       Log lines: `spawn ID pid= t=`, `typed ID t=`, `seen ID t=`, `exit ID t= status=`;
  *       `gone ID t=` when typing into a client that has exited.
  *
+ *   ptybench walk COUNT
+ *       Reads /proc/PID/stat of every process COUNT times over, the way a daemon finds
+ *       the members of a session. Prints `walk procs= ms_per_walk=` (CPU time).
+ *
  *   ptybench cpu CMD [ARG...]
  *       Runs CMD as a child subreaper and waits for every descendant, daemons that
  *       fork away included. Prints `cpu user_ms= sys_ms= maxrss_kb= wall_ms=`.
@@ -43,6 +50,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,6 +63,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <utmpx.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -169,6 +178,22 @@ static int open_peer(int m)
 
 /* ---- tput ----------------------------------------------------------------- */
 
+/* Busy CPU time of the whole system from /proc/stat, in USER_HZ ticks. */
+static unsigned long long busy_ticks(void)
+{
+	unsigned long long v[8] = {0};
+	FILE *f = fopen("/proc/stat", "re");
+
+	if (!f)
+		die("open /proc/stat: %s", strerror(errno));
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+		   &v[4], &v[5], &v[6], &v[7]) != 8)
+		die("/proc/stat: unexpected cpu line");
+	fclose(f);
+	/* user nice system [idle iowait] irq softirq steal */
+	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
 /* Read exactly n bytes (a round trip's answer). */
 static void read_full(int fd, char *buf, int n)
 {
@@ -188,7 +213,8 @@ static void read_full(int fd, char *buf, int n)
 static int cmd_tput(int argc, char **argv)
 {
 	int in, echo, size, m, s, idx, wfd, rfd;
-	double secs, t0, t;
+	double secs, t0, t, busy;
+	unsigned long long b0;
 	uint64_t writes = 0, bytes = 0;
 	char *buf;
 	pid_t peer;
@@ -228,6 +254,7 @@ static int cmd_tput(int argc, char **argv)
 				_exit(1);
 		}
 	}
+	b0 = busy_ticks();
 	t0 = now_s();
 	do {
 		for (int i = 0; i < 64; i++) {
@@ -244,10 +271,12 @@ static int cmd_tput(int argc, char **argv)
 		}
 		t = now_s();
 	} while (t - t0 < secs);
+	busy = (busy_ticks() - b0) / (double)sysconf(_SC_CLK_TCK);
 	kill(peer, SIGKILL);
 	waitpid(peer, NULL, 0);
-	printf("tput dir=%s size=%d secs=%.3f writes=%llu bytes=%llu wps=%.0f\n", argv[2], size,
-	       t - t0, (unsigned long long)writes, (unsigned long long)bytes, writes / (t - t0));
+	printf("tput dir=%s size=%d secs=%.3f writes=%llu bytes=%llu wps=%.0f busy=%.2f wpb=%.0f\n",
+	       argv[2], size, t - t0, (unsigned long long)writes, (unsigned long long)bytes,
+	       writes / (t - t0), busy, busy > 0 ? writes / busy : 0);
 	return 0;
 }
 
@@ -343,7 +372,8 @@ static int cmd_mass(int argc, char **argv)
 	int quit = 0;
 
 	if (argc < 3)
-		die("usage: ptybench mass N [--sessions K] [--utmp PREFIX] [--users U] [--ctl FIFO] "
+		die("usage: ptybench mass N [--sessions K] [--utmp PREFIX] [--users U] [--ctl "
+		    "FIFO] "
 		    "[--log FILE]");
 	nterms = (int)parse_long("mass N", argv[2], 1);
 	for (i = 3; i < argc; i++) {
@@ -456,7 +486,8 @@ static int cmd_mass(int argc, char **argv)
 	      (unsigned long long)now_ms());
 
 	while (!quit) {
-		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = cfd, .events = POLLIN}};
+		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN},
+					{.fd = cfd, .events = POLLIN}};
 		int timeout = -1, r;
 
 		if (active_ms) {
@@ -746,7 +777,8 @@ static int cmd_drive(int argc, char **argv)
 				continue;
 			r = read(c->master, buf, sizeof(buf));
 			if (r <= 0)
-				continue; /* EIO once the client is gone: its exit is logged below */
+				continue; /* EIO once the client is gone: its exit is logged below
+					   */
 			if (c->nseen + r > SEEN_MAX) {
 				size_t keep = SEEN_MAX / 2;
 
@@ -806,6 +838,47 @@ static int cmd_drive(int argc, char **argv)
 	return 0;
 }
 
+/* ---- walk ---------------------------------------------------------------- */
+
+static int cmd_walk(int argc, char **argv)
+{
+	struct rusage ru;
+	int count, procs = 0;
+
+	if (argc != 3)
+		die("usage: ptybench walk COUNT");
+	count = (int)parse_long("walk COUNT", argv[2], 1);
+	for (int i = 0; i < count; i++) {
+		DIR *d = opendir("/proc");
+		struct dirent *de;
+
+		if (!d)
+			die("opendir /proc: %s", strerror(errno));
+		procs = 0;
+		while ((de = readdir(d))) {
+			char path[NAME_MAX + 8], buf[1024];
+			int fd;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%s/stat", de->d_name);
+			fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			if (read(fd, buf, sizeof(buf)) > 0)
+				procs++;
+			close(fd);
+		}
+		closedir(d);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("walk procs=%d ms_per_walk=%.2f\n", procs,
+	       ((ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3) /
+		   count);
+	return 0;
+}
+
 /* ---- cpu ------------------------------------------------------------------ */
 
 static int cmd_cpu(int argc, char **argv)
@@ -843,7 +916,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
-		fprintf(stderr, "usage: ptybench tput|mass|drive|cpu ... (see ptybench.c)\n");
+		fprintf(stderr, "usage: ptybench tput|mass|drive|walk|cpu ... (see ptybench.c)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "tput"))
@@ -854,6 +927,8 @@ int main(int argc, char **argv)
 		return cmd_drive(argc, argv);
 	if (!strcmp(argv[1], "cpu"))
 		return cmd_cpu(argc, argv);
+	if (!strcmp(argv[1], "walk"))
+		return cmd_walk(argc, argv);
 	fprintf(stderr, "ptybench: unknown command '%s'\n", argv[1]);
 	return 2;
 }
