@@ -10,6 +10,7 @@
 # `ssh -tt` client on a PTY of its own, driven and drained by `ptybench drive`,
 # which logs the time of every keystroke and of every client's exit
 # (CLOCK_BOOTTIME): lateness = client exit - (last keystroke + the system's limit).
+# shellcheck disable=SC1091,SC2046 # sourced from the image; set -- $(...) splits on purpose
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 . /bench/benchlib.inc
@@ -140,6 +141,7 @@ for id in $ids; do
 	if [ $((n % 6)) = 0 ]; then
 		poll_for 120 count_is "$n" grep '^seen ' "$DLOG" ||
 			fail "only $(grep -c '^seen ' "$DLOG") of $n logins answered"
+		# shellcheck disable=SC2086 # a list of ids
 		keepalive $logged
 	fi
 done
@@ -150,6 +152,7 @@ if grep -q '^exit ' "$DLOG"; then
 	grep '^exit ' "$DLOG"
 	fail "a client exited before the measured phase"
 fi
+# shellcheck disable=SC2086 # a list of ids
 keepalive $ids
 sleep 2
 grep -q 'ti01' /run/utmp || log "warning: sshd wrote no utmp record for ti01"
@@ -164,6 +167,7 @@ for i in $(seq 1 "$NPREC"); do
 	[ "$i" = "$NPREC" ] || sleep "$STAGGER"
 done
 # Tricks: started (their last keystroke) right after. ptybench unescapes \\ and \n.
+# shellcheck disable=SC2016 # typed into the remote shell as they are
 for s in $SYSTEMS; do
 	drv "type ${s}11 "'while :; do echo tick; sleep 10; done\n'
 	drv "type ${s}12 "'t=$(tty); while :; do touch -a $t; sleep 10; done\n'

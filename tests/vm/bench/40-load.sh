@@ -6,6 +6,7 @@
 # typed into in one burst, so that they all come due in the same second; how
 # long after its deadline each session is gone (the child reaped by ptybench,
 # the way sshd sees its shell end).
+# shellcheck disable=SC1091,SC2046 # sourced from the image; set -- $(...) splits on purpose
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 . /bench/benchlib.inc
@@ -57,10 +58,10 @@ min() {
 	if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi
 }
 keep_sessions_until $((ready_ms + (IDLE - WARN + 10) * 1000))
-c0=$(ctx_switches "$TTYIDLE_PID")
+c0=$(vol_switches "$TTYIDLE_PID")
 b0=$(cpu_ticks "$TTYIDLE_PID")
 keep_sessions_until $(($(uptime_ms) + BG * 1000))
-c1=$(ctx_switches "$TTYIDLE_PID")
+c1=$(vol_switches "$TTYIDLE_PID")
 b1=$(cpu_ticks "$TTYIDLE_PID")
 log "background: ctx $c0->$c1 ticks $b0->$b1 in ${BG}s"
 # One walk over /proc/*/stat, as the daemon does to find a session's processes.

@@ -8,10 +8,10 @@
  *       in:   a writer on the master, a reader on the slave (keystrokes, pastes);
  *       echo: round trips: SIZE bytes into the master, read on the slave and written
  *             back, read on the master (a keystroke echoed by an interactive program).
- *       Prints `tput dir= size= secs= writes= bytes= wps= busy= wpb=` (echo: writes = round
- *       trips); busy is the CPU time the whole system spent meanwhile (ticks of
- *       /proc/stat's cpu line that are neither idle nor iowait, in seconds) and wpb
- *       writes per busy second, which leaves out time the emulated CPU was not running.
+ *       Prints `tput dir= size= secs= writes= bytes= reads= wps= busy= wpb=` (echo: writes =
+ *       round trips; reads: the reader's); busy is the CPU time the whole system spent meanwhile
+ * (ticks of /proc/stat's cpu line that are neither idle nor iowait, in seconds) and wpb writes per
+ * busy second, which leaves out time the emulated CPU was not running.
  *
  *   ptybench mass N [--sessions K] [--utmp PREFIX] [--users U] [--ctl FIFO] [--log FILE]
  *       Opens N PTY pairs (raw, non-blocking masters) and writes one byte into each
@@ -215,7 +215,7 @@ static int cmd_tput(int argc, char **argv)
 	int in, echo, size, m, s, idx, wfd, rfd;
 	double secs, t0, t, busy;
 	unsigned long long b0;
-	uint64_t writes = 0, bytes = 0;
+	uint64_t writes = 0, bytes = 0, *reads;
 	char *buf;
 	pid_t peer;
 
@@ -236,6 +236,12 @@ static int cmd_tput(int argc, char **argv)
 	set_raw(s);
 	wfd = in || echo ? m : s;
 	rfd = in || echo ? s : m;
+	/* the reader counts its reads where we can see them */
+	reads =
+	    mmap(NULL, sizeof(*reads), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (reads == MAP_FAILED)
+		die("mmap: %s", strerror(errno));
+	*reads = 0;
 	peer = fork();
 	if (peer < 0)
 		die("fork: %s", strerror(errno));
@@ -250,6 +256,7 @@ static int cmd_tput(int argc, char **argv)
 				continue;
 			if (r <= 0)
 				_exit(0);
+			__atomic_add_fetch(reads, 1, __ATOMIC_RELAXED);
 			if (echo && write(rfd, rbuf, r) != r)
 				_exit(1);
 		}
@@ -274,9 +281,11 @@ static int cmd_tput(int argc, char **argv)
 	busy = (busy_ticks() - b0) / (double)sysconf(_SC_CLK_TCK);
 	kill(peer, SIGKILL);
 	waitpid(peer, NULL, 0);
-	printf("tput dir=%s size=%d secs=%.3f writes=%llu bytes=%llu wps=%.0f busy=%.2f wpb=%.0f\n",
+	printf("tput dir=%s size=%d secs=%.3f writes=%llu bytes=%llu reads=%llu wps=%.0f busy=%.2f "
+	       "wpb=%.0f\n",
 	       argv[2], size, t - t0, (unsigned long long)writes, (unsigned long long)bytes,
-	       writes / (t - t0), busy, busy > 0 ? writes / busy : 0);
+	       (unsigned long long)__atomic_load_n(reads, __ATOMIC_RELAXED), writes / (t - t0),
+	       busy, busy > 0 ? writes / busy : 0);
 	return 0;
 }
 

@@ -11,8 +11,8 @@
 # status is non-zero only when a benchmark could not measure.
 #
 # Inside the VM a benchmark prints TABLE/COLS/ROW/NOTE/GOAL lines (see
-# tests/vm/bench/benchlib.inc); they reach us as the @@OUT lines of the
-# serial log (run.sh --verbose).
+# tests/vm/bench/benchlib.inc); run.sh --verbose passes them on, indented,
+# and we keep its report in build/vm/bench-run.out.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
@@ -99,10 +99,14 @@ render() {
 	END { flush() }'
 }
 
-# lines KERNEL: the benchmark lines of that kernel's VM.
+# lines KERNEL: the benchmark lines of that kernel's VM, from run.sh's report
+# (each script's output, indented under its `vm KERNEL/MODE NAME: PASS` line),
+# which run.sh wrote as soon as the VM ended: the serial logs in build/vm are
+# shared with any other run.sh and may be gone by now.
 lines() {
-	tr -d '\r' <"$VMB/$1-fentry.log" 2>/dev/null | grep -a '^@@OUT ' |
-		sed 's/^@@OUT [^ ]* | //' | grep -E '^(TABLE|COLS|ROW|NOTE|GOAL) '
+	awk -v k="$1" '/^vm / { split($2, a, "/"); cur = a[1]; next }
+		/^    / && cur == k { print substr($0, 5) }' "$VMB/bench-run.out" |
+		grep -E '^(TABLE|COLS|ROW|NOTE|GOAL) '
 }
 
 release() {
@@ -115,7 +119,8 @@ host_os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
 qemu=$(qemu-system-x86_64 --version | head -n1)
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
 rels=$(for k in $KERNELS; do printf '%s, ' "$(release "$k")"; done | sed 's/, $//')
-machine="$cpu, $ncpu cores, $host_os; guests: $qemu, TCG (no KVM), 1 vCPU and 1024 MB each, two at a time"
+machine="$cpu, $ncpu cores, $host_os; guests: $qemu, TCG (no KVM), 1 vCPU and 1024 MB each,"
+machine="$machine two at a time"
 
 echo
 echo "bench: results ($date; host: $machine)"
@@ -133,7 +138,8 @@ done
 {
 	echo "# ttyidle benchmarks"
 	echo
-	echo "Written by \`make bench\` (tests/vm/bench/host/bench.sh) on $date, in $((wall / 60)) min $((wall % 60)) s."
+	echo "Written by \`make bench\` (tests/vm/bench/host/bench.sh) on $date," \
+		"in $((wall / 60)) min $((wall % 60)) s."
 	echo
 	echo "* Machine: $machine."
 	echo "* Kernels: $rels."
