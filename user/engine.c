@@ -386,17 +386,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		uint64_t last = deadline_last_activity(&rec, (1u << TTY_CLK_MAX) - 1, &clock);
 		uint64_t at = last + e->min_lead_ns;
 
-		if (e->min_lead_ns != NEVER && at > now) {
-			schedule(e, t, at);
-			return;
-		}
-		/*
-		 * Idle and still nobody to enforce (no session, or one that cannot be
-		 * verified): polling would wake us for every such terminal, so wait
-		 * for its next use instead, which arrives as EV_ACTIVITY.
-		 */
-		set_armed(e, t, e->min_lead_ns != NEVER, (1u << TTY_CLK_MAX) - 1);
-		schedule(e, t, NEVER);
+		schedule(e, t, e->min_lead_ns == NEVER ? NEVER : at > now ? at : now + RETRY_NS);
 		return;
 	}
 	deadline_decide(&rec, t->rule, now, &v);
