@@ -19,7 +19,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit fuzz vm-test bench format
+.PHONY: all clean test unit fuzz vm-test bench format format-check
 
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
@@ -99,8 +99,15 @@ test: $(OUT)/ttyidle
 bench: $(OUT)/ttyidle
 	$(Q)tests/vm/bench/host/bench.sh
 
+FORMAT_SRCS = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+	      tests/vm/progs/*.c
+
 format:
-	$(Q)clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/fuzz/*.c tests/vm/progs/*.c
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+# `make test` runs this: .clang-format stays applied
+format-check:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	$(Q)rm -rf $(OUT)

@@ -52,22 +52,22 @@ enum tty_clock {
 
 /* Value of the `ttys` hash map. Times are CLOCK_BOOTTIME nanoseconds. */
 struct tty_rec {
-	__u64 first_ns;     /* first time the terminal was seen */
-	__u64 in_ns;        /* TTY_CLK_IN */
-	__u64 in_read_ns;   /* TTY_CLK_IN_READ */
-	__u64 out_ns;       /* TTY_CLK_OUT */
-	__u64 out_read_ns;  /* TTY_CLK_OUT_READ */
-	__u64 in_bytes;     /* bytes written into the master (or read on a console) */
-	__u64 out_bytes;    /* bytes the session wrote to its terminal */
-	__u32 sid;          /* session id, init-namespace pid (0: none) */
-	__u32 pgrp;         /* foreground process group, init-namespace pid */
-	__u32 index;        /* driver index: N of pts/N */
-	__u32 writer_tgid;  /* last process writing the PTY master (sshd, tmux, ...) */
+	__u64 first_ns;	   /* first time the terminal was seen */
+	__u64 in_ns;	   /* TTY_CLK_IN */
+	__u64 in_read_ns;  /* TTY_CLK_IN_READ */
+	__u64 out_ns;	   /* TTY_CLK_OUT */
+	__u64 out_read_ns; /* TTY_CLK_OUT_READ */
+	__u64 in_bytes;	   /* bytes written into the master (or read on a console) */
+	__u64 out_bytes;   /* bytes the session wrote to its terminal */
+	__u32 sid;	   /* session id, init-namespace pid (0: none) */
+	__u32 pgrp;	   /* foreground process group, init-namespace pid */
+	__u32 index;	   /* driver index: N of pts/N */
+	__u32 writer_tgid; /* last process writing the PTY master (sshd, tmux, ...) */
 	char writer_comm[TTYIDLE_COMM_LEN];
 	char name[TTYIDLE_NAME_LEN]; /* kernel tty name, e.g. "pts3", "ttyS0" */
-	__u8 kind;          /* enum tty_kind */
+	__u8 kind;		     /* enum tty_kind */
 	__u8 pad[3];
-	__u32 sess_epoch;   /* when sid/pgrp were last read, in 2^30 ns units */
+	__u32 sess_epoch; /* when sid/pgrp were last read, in 2^30 ns units */
 };
 
 /*
@@ -86,10 +86,10 @@ struct armed {
  * update, so nothing the kernel side changes may live here).
  */
 struct ttyidle_ctl {
-	__u32 abi;         /* TTYIDLE_ABI of the object that created the maps */
+	__u32 abi;	   /* TTYIDLE_ABI of the object that created the maps */
 	__u32 daemon_tgid; /* writes by this process never count as activity */
-	__u32 narmed;      /* entries in `armed`; 0 skips the lookup */
-	__u32 mode;        /* enum attach_mode the programs were attached with */
+	__u32 narmed;	   /* entries in `armed`; 0 skips the lookup */
+	__u32 mode;	   /* enum attach_mode the programs were attached with */
 };
 
 /* Single-entry array map `stats`: counters only the kernel side writes. */
@@ -105,8 +105,8 @@ enum attach_mode {
 };
 
 enum ev_type {
-	EV_NEW = 1,      /* terminal first seen */
-	EV_GONE = 2,     /* terminal released; its record was deleted */
+	EV_NEW = 1,	 /* terminal first seen */
+	EV_GONE = 2,	 /* terminal released; its record was deleted */
 	EV_ACTIVITY = 3, /* activity on an armed terminal */
 };
 
@@ -116,7 +116,7 @@ struct event {
 	__u32 clock; /* EV_ACTIVITY: enum tty_clock */
 	struct tty_key key;
 	__u64 ts_ns;
-	__u32 tgid;  /* process that caused the event */
+	__u32 tgid; /* process that caused the event */
 	__u32 pad;
 	char comm[TTYIDLE_COMM_LEN];
 };

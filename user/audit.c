@@ -199,12 +199,12 @@ bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino)
 static const struct {
 	const char *event, *id;
 } message_ids[] = {
-	{"warn", "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104"},
-	{"cancel", "8e2f6d3a91c74b05b6e4a7d2c1f0e938"},
-	{"terminate", "c3a9e1f07b5d4c28916e2a4d8b7f0c55"},
-	{"escalate", "4a6c8e0f2b4d4169a3c5e7f9b1d3f507"},
-	{"ended", "2d7f4b9c6e1a4385a0c9d3e7f1b2c846"},
-	{"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6"},
+    {"warn", "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104"},
+    {"cancel", "8e2f6d3a91c74b05b6e4a7d2c1f0e938"},
+    {"terminate", "c3a9e1f07b5d4c28916e2a4d8b7f0c55"},
+    {"escalate", "4a6c8e0f2b4d4169a3c5e7f9b1d3f507"},
+    {"ended", "2d7f4b9c6e1a4385a0c9d3e7f1b2c846"},
+    {"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6"},
 };
 
 const char *audit_message_id(const char *event)
@@ -237,14 +237,13 @@ static int journal_send(const struct audit_rec *r, const char *line)
 	if (r->idle_sec >= 0)
 		snprintf(idle, sizeof(idle), "%lld", r->idle_sec);
 #define F(name, v) name "=%s", str_or_empty(v)
-	return sd_journal_send("MESSAGE=%s", line + strlen(AUDIT_PREFIX), "PRIORITY=5",
-			       "SYSLOG_FACILITY=10", "SYSLOG_IDENTIFIER=ttyidle",
-			       F("MESSAGE_ID", id), F("EVENT", r->event), F("USER", r->user),
-			       F("UID", uid), F("TTY", r->tty), F("SESSION", session),
-			       F("PID", pid), F("LEADER", r->leader), F("SERVICE", r->service),
-			       F("REMOTE", r->remote), F("CONTAINER", r->container),
-			       F("IDLE_SEC", idle), F("CLOCK", r->clock), F("RULE", r->rule),
-			       F("ACTION", r->action), F("OUTCOME", r->outcome), NULL);
+	return sd_journal_send(
+	    "MESSAGE=%s", line + strlen(AUDIT_PREFIX), "PRIORITY=5", "SYSLOG_FACILITY=10",
+	    "SYSLOG_IDENTIFIER=ttyidle", F("MESSAGE_ID", id), F("EVENT", r->event),
+	    F("USER", r->user), F("UID", uid), F("TTY", r->tty), F("SESSION", session),
+	    F("PID", pid), F("LEADER", r->leader), F("SERVICE", r->service), F("REMOTE", r->remote),
+	    F("CONTAINER", r->container), F("IDLE_SEC", idle), F("CLOCK", r->clock),
+	    F("RULE", r->rule), F("ACTION", r->action), F("OUTCOME", r->outcome), NULL);
 #undef F
 }
 #endif
@@ -258,9 +257,9 @@ void audit_emit_rec(const struct audit_rec *r)
 	if (audit_format(r, line, sizeof(line)) < 0)
 		return; /* cannot happen: AUDIT_LINE_MAX holds any record */
 	if (journal < 0)
-		journal = fstat(STDERR_FILENO, &st) == 0 &&
-			  audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev,
-						       st.st_ino);
+		journal =
+		    fstat(STDERR_FILENO, &st) == 0 &&
+		    audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
 #ifdef TTYIDLE_HAVE_LIBSYSTEMD
 	/* structured fields and MESSAGE_ID: what `journalctl MESSAGE_ID=` finds */
 	if (journal && journal_send(r, line) == 0)

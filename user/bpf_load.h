@@ -21,12 +21,12 @@ struct bpf_state {
 	int ctl_fd;
 	int stats_fd;
 	enum attach_mode mode;
-	bool adopted;       /* programs were already attached (pinned links) */
-	bool links_pinned;  /* false on kernels that cannot pin kprobe links (< 5.15) */
+	bool adopted;	   /* programs were already attached (pinned links) */
+	bool links_pinned; /* false on kernels that cannot pin kprobe links (< 5.15) */
 	struct bpf_link *links[MAX_LINKS]; /* only links that could not be pinned */
 	int nlinks;
 	char note[256];
-	char note2[256];     /* why links are not pinned, or other facts worth one log line */
+	char note2[256]; /* why links are not pinned, or other facts worth one log line */
 };
 
 /*

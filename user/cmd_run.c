@@ -414,18 +414,6 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "%s", err);
 		return 1;
 	}
-	{
-		uint64_t ino = 0;
-
-		/* the kernel records sessions as init-namespace PIDs: only that view works */
-		if (procfs_read_ns(NULL, getpid(), "pid", &ino) == 0 &&
-		    ino != PROCFS_INIT_PIDNS_INO) {
-			cmd_error("run", "must run in the host's PID namespace (session ids from the "
-					 "kernel are host PIDs)");
-			policy_free(&d.policy[0]);
-			return 1;
-		}
-	}
 	if (preflight_caps("/proc/self/status",
 			   (1ULL << CAPN_SYS_ADMIN) | (1ULL << CAPN_KILL) |
 			       (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
@@ -438,6 +426,18 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "%s", err);
 		policy_free(&d.policy[0]);
 		return 1;
+	}
+	{
+		uint64_t ino = 0;
+
+		/* the kernel records sessions as init-namespace PIDs: only that view works */
+		if (procfs_read_ns(NULL, getpid(), "pid", &ino) == 0 &&
+		    ino != PROCFS_INIT_PIDNS_INO) {
+			cmd_error("run",
+				  "must run in the host's PID namespace (session ids from the "
+				  "kernel are host PIDs)");
+			goto out;
+		}
 	}
 	if (bpf_state_open(&d.bpf, want, gopts.verbose, err, sizeof(err))) {
 		cmd_error("run", "%s", err);

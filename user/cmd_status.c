@@ -40,7 +40,7 @@ struct view {
 	const char *rule;  /* NULL: out of scope or no session */
 	const char *clock; /* the activity clock the rule counts */
 	const char *state;
-	double left; /* seconds until the action; < 0: none */
+	double left;	   /* seconds until the action; < 0: none */
 	uint64_t login_ns; /* session leader start, CLOCK_BOOTTIME; 0: unknown */
 };
 
@@ -246,8 +246,9 @@ static void print_table(const struct row *rows, size_t n, uint64_t now, const st
 			fmt_idle(left, sizeof(left), si.left);
 		fmt_idle(in, sizeof(in),
 			 secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)));
-		fmt_idle(out, sizeof(out),
-			 secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
+		fmt_idle(
+		    out, sizeof(out),
+		    secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
 		fmt_login(login, sizeof(login), now, si.login_ns);
 		printf("%-10.10s %-8s %-16.16s %-6s %8s %8s %-12.12s %-7s %s%s%s%s\n",
 		       si.user[0] ? si.user : "-", name, si.remote[0] ? si.remote : "-", login, in,

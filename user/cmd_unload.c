@@ -14,9 +14,10 @@ int do_unload(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Usage: ttyidle unload\n\nDetach the BPF programs and remove every pin "
-			       "under %s.\nIdle history is discarded.\n",
-			       TTYIDLE_PIN_DIR);
+			printf(
+			    "Usage: ttyidle unload\n\nDetach the BPF programs and remove every pin "
+			    "under %s.\nIdle history is discarded.\n",
+			    TTYIDLE_PIN_DIR);
 			return 0;
 		}
 		return cmd_bad_option("unload", argv);

@@ -71,6 +71,33 @@ void deadline_decide(const struct tty_rec *rec, const struct rule *rule, uint64_
 	}
 }
 
+void deadline_give_notice(struct verdict *v, uint64_t warned_ns, uint64_t now)
+{
+	uint64_t lead, due;
+
+	if (v->state != TTY_WARN_DUE && v->state != TTY_EXPIRED)
+		return;
+	lead = v->deadline_ns - v->warn_ns;
+	if (!lead)
+		return;
+	/* a warning before the last activity was for an earlier idle spell */
+	if (warned_ns < v->last_ns)
+		warned_ns = 0;
+	if (!warned_ns || warned_ns > now) {
+		if (v->state != TTY_EXPIRED)
+			return;
+		due = add_sat(now, lead);
+	} else {
+		due = add_sat(warned_ns, lead);
+		if (due <= v->deadline_ns)
+			return;
+	}
+	v->deadline_ns = due;
+	v->warn_ns = due - lead;
+	v->state = now >= due ? TTY_EXPIRED : TTY_WARN_DUE;
+	v->next_ns = now >= due ? DEADLINE_NEVER : due;
+}
+
 const char *tty_state_name(enum tty_state s)
 {
 	switch (s) {

@@ -42,6 +42,18 @@ struct verdict {
 void deadline_decide(const struct tty_rec *rec, const struct rule *rule, uint64_t now,
 		     struct verdict *v);
 
+/*
+ * Nobody is ended without the full warning lead: the daemon may first see a
+ * terminal already past its deadline (start-up, restart, a reload that
+ * shortened the timeout, a session resolved late). warned_ns is when the
+ * warning for the current idle spell was given, 0 if none was. An expired
+ * verdict with no warning (or one given before the last activity, for an
+ * earlier idle spell) becomes "warn now, act one lead later"; a warning
+ * given late moves the deadline to one lead after it. A rule without a
+ * warning lead is left as it is.
+ */
+void deadline_give_notice(struct verdict *v, uint64_t warned_ns, uint64_t now);
+
 /* Latest activity in rec among the clocks in mask; *clock gets its tty_clock or -1. */
 uint64_t deadline_last_activity(const struct tty_rec *rec, uint32_t mask, int *clock);
 

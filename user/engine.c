@@ -77,6 +77,8 @@ void engine_free(struct engine *e)
 {
 	size_t i;
 
+	/* the heap points into the terms: let go of it first */
+	deadheap_free(&e->heap);
 	for (i = 0; i < e->nbuckets; i++) {
 		struct term *t = e->buckets[i], *n;
 
@@ -86,7 +88,6 @@ void engine_free(struct engine *e)
 		}
 	}
 	free(e->buckets);
-	deadheap_free(&e->heap);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -131,9 +132,12 @@ static void schedule(struct engine *e, struct term *t, uint64_t at)
 		log_err("out of memory scheduling terminal %s", t->who.tty);
 }
 
+/* Arming again with other clocks replaces the mask: a terminal armed for
+ * any use while it had no session must not keep cancelling on output once it
+ * is warned under an input-only rule. */
 static void set_armed(struct engine *e, struct term *t, bool on, uint32_t mask)
 {
-	if (on == t->armed)
+	if (on == t->armed && (!on || mask == t->arm_mask))
 		return;
 	if (on) {
 		if (e->k->arm(e->k->ctx, &t->key, mask)) {
@@ -141,11 +145,14 @@ static void set_armed(struct engine *e, struct term *t, bool on, uint32_t mask)
 				 t->who.tty);
 			return;
 		}
-		e->narmed++;
+		if (!t->armed)
+			e->narmed++;
+		t->arm_mask = mask;
 	} else {
 		/* the BPF side deletes the entry itself when it fires; -ENOENT is fine */
 		e->k->disarm(e->k->ctx, &t->key);
 		e->narmed--;
+		t->arm_mask = 0;
 	}
 	t->armed = on;
 	e->k->set_narmed(e->k->ctx, e->narmed);
@@ -361,6 +368,61 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 	schedule(e, t, t->phase == PH_ENDING ? term_plan_next(&t->plan) : NEVER);
 }
 
+/* The rule's verdict, with the full warning lead guaranteed (deadline.h). */
+static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now, struct verdict *v)
+{
+	deadline_decide(rec, t->rule, now, v);
+	deadline_give_notice(v, t->phase == PH_WARNED ? t->warned_ns : 0, now);
+}
+
+/*
+ * Nobody to enforce yet: no session on the terminal, or one that cannot be
+ * verified. Before the shortest rule could apply, look again then. After it,
+ * a terminal without a session is armed for any use and left alone: the BPF
+ * side reads the session on every use while the record has none, so its next
+ * use brings the session with it. A session that exists but cannot be
+ * verified is looked at again every RETRY_NS.
+ */
+static void wait_for_session(struct engine *e, struct term *t, const struct tty_rec *rec,
+			     uint64_t now)
+{
+	const uint32_t all = (1u << TTY_CLK_MAX) - 1;
+	struct tty_rec again;
+	uint64_t last, at;
+	int clock;
+
+	if (e->min_lead_ns == NEVER) {
+		set_armed(e, t, false, 0);
+		schedule(e, t, NEVER);
+		return;
+	}
+	last = deadline_last_activity(rec, all, &clock);
+	at = last + e->min_lead_ns;
+	if (at > now) {
+		set_armed(e, t, false, 0);
+		schedule(e, t, at);
+		return;
+	}
+	if (rec->sid) {
+		set_armed(e, t, false, 0);
+		schedule(e, t, now + RETRY_NS);
+		return;
+	}
+	set_armed(e, t, true, all);
+	if (!t->armed) {
+		schedule(e, t, now + RETRY_NS);
+		return;
+	}
+	/* armed first, then looked at again: a use in between is seen either way */
+	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid ||
+	    deadline_last_activity(&again, all, &clock) != last) {
+		set_armed(e, t, false, 0);
+		schedule(e, t, now);
+		return;
+	}
+	schedule(e, t, NEVER);
+}
+
 static void decide(struct engine *e, struct term *t, uint64_t now)
 {
 	struct tty_rec rec;
@@ -381,15 +443,10 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		return;
 	}
 	if (!resolve(e, t, &rec, false)) {
-		/* no session yet: look again when the shortest rule could first apply */
-		int clock;
-		uint64_t last = deadline_last_activity(&rec, (1u << TTY_CLK_MAX) - 1, &clock);
-		uint64_t at = last + e->min_lead_ns;
-
-		schedule(e, t, e->min_lead_ns == NEVER ? NEVER : at > now ? at : now + RETRY_NS);
+		wait_for_session(e, t, &rec, now);
 		return;
 	}
-	deadline_decide(&rec, t->rule, now, &v);
+	judge(t, &rec, now, &v);
 	if ((v.state == TTY_WARN_DUE && t->phase != PH_WARNED) ||
 	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
 		/* about to act: verify the session and its rule again */
@@ -397,7 +454,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			schedule(e, t, now + RETRY_NS);
 			return;
 		}
-		deadline_decide(&rec, t->rule, now, &v);
+		judge(t, &rec, now, &v);
 	}
 	reloaded = t->reloaded;
 	t->reloaded = false;
@@ -440,13 +497,14 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		 * record now or will arrive as an event, never lost */
 		set_armed(e, t, true, t->rule->s.clocks);
 		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
-			deadline_decide(&rec, t->rule, now, &v);
+			judge(t, &rec, now, &v);
 		if (v.state == TTY_ACTIVE) {
 			set_armed(e, t, false, 0);
 			schedule(e, t, v.next_ns);
 			return;
 		}
 		set_phase(e, t, PH_WARNED);
+		t->warned_ns = now;
 		if (t->rule->s.action == ACTION_WARN) {
 			audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
 			      "warn", "not written (audit mode)", -1);
@@ -555,10 +613,13 @@ void engine_run_due(struct engine *e, uint64_t now)
 {
 	struct deadheap_node *n;
 
+	/* everything due now shares one /proc walk (procfs.h) */
+	procfs_batch_begin();
 	while ((n = deadheap_peek(&e->heap)) && n->key <= now) {
 		deadheap_pop(&e->heap);
 		decide(e, container_of(n, struct term, hn), now);
 	}
+	procfs_batch_end();
 }
 
 uint64_t engine_next(const struct engine *e)

@@ -62,6 +62,7 @@ struct term {
 	enum term_phase phase;
 	bool resolved; /* who is valid for who.sid */
 	bool armed;
+	uint32_t arm_mask;		   /* the clocks armed for, while armed */
 	bool reloaded;			   /* a new policy came since the last decision */
 	const struct rule *rule;	   /* NULL: out of scope or no session; reset on reload */
 	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */
@@ -70,6 +71,7 @@ struct term {
 	uint64_t last_ns; /* last activity when the warning was written */
 	int last_clock;
 	uint64_t acted_ns;
+	uint64_t warned_ns; /* when the warning of PH_WARNED was given */
 	struct term_plan plan;
 };
 

@@ -819,7 +819,7 @@ static int list_visit(const struct proc_stat *st, void *arg)
 {
 	struct list_ctx *c = arg;
 
-	if (st->session != c->sid)
+	if (c->sid >= 0 && st->session != c->sid)
 		return 0;
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 16;
@@ -841,6 +841,83 @@ static int cmp_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* The batch snapshot: every process, sorted by (session, pid). */
+static struct {
+	bool open, valid;
+	char root[PATH_MAX];
+	struct list_ctx all;
+} batch;
+
+static int cmp_session_pid(const void *a, const void *b)
+{
+	const struct proc_stat *x = a, *y = b;
+
+	if (x->session != y->session)
+		return (x->session > y->session) - (x->session < y->session);
+	return cmp_pid(a, b);
+}
+
+void procfs_batch_begin(void)
+{
+	procfs_batch_end();
+	batch.open = true;
+}
+
+void procfs_batch_end(void)
+{
+	free(batch.all.v);
+	memset(&batch, 0, sizeof(batch));
+}
+
+static int batch_fill(const char *root)
+{
+	int r;
+
+	free(batch.all.v);
+	memset(&batch.all, 0, sizeof(batch.all));
+	batch.valid = false;
+	batch.all.sid = -1; /* list_visit keeps everything */
+	r = procfs_for_each(root, list_visit, &batch.all);
+	if (r < 0)
+		return r;
+	if (batch.all.n)
+		qsort(batch.all.v, batch.all.n, sizeof(*batch.all.v), cmp_session_pid);
+	snprintf(batch.root, sizeof(batch.root), "%s", root);
+	batch.valid = true;
+	return 0;
+}
+
+static int batch_list(const char *root, pid_t sid, struct list_ctx *c)
+{
+	size_t lo = 0, hi, i;
+	int r;
+
+	if (!batch.valid || strcmp(batch.root, root)) {
+		r = batch_fill(root);
+		if (r < 0)
+			return r;
+	}
+	hi = batch.all.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (batch.all.v[mid].session < sid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < batch.all.n && batch.all.v[i].session == sid; i++)
+		;
+	c->n = i - lo;
+	if (!c->n)
+		return 0;
+	c->v = malloc(c->n * sizeof(*c->v));
+	if (!c->v)
+		return -ENOMEM;
+	memcpy(c->v, &batch.all.v[lo], c->n * sizeof(*c->v));
+	return 0;
+}
+
 int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out, size_t *n)
 {
 	struct list_ctx c = {.sid = sid};
@@ -850,6 +927,16 @@ int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out
 	*n = 0;
 	if (sid <= 0)
 		return -EINVAL;
+	if (!proc_root)
+		proc_root = PROCFS_ROOT;
+	if (batch.open) {
+		r = batch_list(proc_root, sid, &c);
+		if (r < 0)
+			return r;
+		*out = c.v;
+		*n = c.n;
+		return 0;
+	}
 	r = procfs_for_each(proc_root, list_visit, &c);
 	if (r < 0) {
 		free(c.v);

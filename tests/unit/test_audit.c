@@ -344,8 +344,8 @@ static void test_journal_stream(void **state)
 /* journalctl MESSAGE_ID= queries depend on these never changing */
 static void test_message_ids(void **state)
 {
-	static const char *const events[] = {"warn", "cancel", "terminate", "escalate", "ended",
-					     "survivor"};
+	static const char *const events[] = {"warn",	 "cancel", "terminate",
+					     "escalate", "ended",  "survivor"};
 	size_t i, j;
 
 	(void)state;

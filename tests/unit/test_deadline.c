@@ -97,6 +97,76 @@ static void test_timeline(void **state)
 	assert_string_equal(tty_state_name(v.state), "active");
 }
 
+/* Found already past the deadline: warned now, ended one lead later. */
+static void test_notice(void **state)
+{
+	struct tty_rec rec = {.first_ns = 100 * S, .in_ns = 200 * S};
+	const struct rule *g = rule("global");
+	uint64_t now = 200 * S + 20 * MIN, due = 200 * S + 15 * MIN;
+	struct verdict v;
+
+	(void)state;
+	/* never warned: warn now, act 60 s from now */
+	deadline_decide(&rec, g, now, &v);
+	assert_int_equal(v.state, TTY_EXPIRED);
+	deadline_give_notice(&v, 0, now);
+	assert_int_equal(v.state, TTY_WARN_DUE);
+	assert_int_equal(v.warn_ns, now);
+	assert_int_equal(v.deadline_ns, now + 60 * S);
+	assert_int_equal(v.next_ns, now + 60 * S);
+	assert_int_equal(v.last_ns, 200 * S);
+
+	/* warned late at `now`: still warn-due until one lead after it */
+	deadline_decide(&rec, g, now + 59 * S, &v);
+	deadline_give_notice(&v, now, now + 59 * S);
+	assert_int_equal(v.state, TTY_WARN_DUE);
+	assert_int_equal(v.deadline_ns, now + 60 * S);
+	deadline_decide(&rec, g, now + 60 * S, &v);
+	deadline_give_notice(&v, now, now + 60 * S);
+	assert_int_equal(v.state, TTY_EXPIRED);
+	assert_int_equal(v.next_ns, DEADLINE_NEVER);
+
+	/* warned on time: the deadline stays where the rule puts it */
+	deadline_decide(&rec, g, due - 30 * S, &v);
+	deadline_give_notice(&v, due - 60 * S, due - 30 * S);
+	assert_int_equal(v.state, TTY_WARN_DUE);
+	assert_int_equal(v.deadline_ns, due);
+	deadline_decide(&rec, g, due, &v);
+	deadline_give_notice(&v, due - 60 * S, due);
+	assert_int_equal(v.state, TTY_EXPIRED);
+
+	/* warned 10 s late: ended 10 s late, never with less than the lead */
+	deadline_decide(&rec, g, due, &v);
+	deadline_give_notice(&v, due - 50 * S, due);
+	assert_int_equal(v.state, TTY_WARN_DUE);
+	assert_int_equal(v.deadline_ns, due + 10 * S);
+
+	/* a warning from before the last keystroke is for an earlier spell */
+	deadline_decide(&rec, g, now, &v);
+	deadline_give_notice(&v, 150 * S, now);
+	assert_int_equal(v.state, TTY_WARN_DUE);
+	assert_int_equal(v.deadline_ns, now + 60 * S);
+
+	/* not yet due, not warned: unchanged */
+	deadline_decide(&rec, g, 300 * S, &v);
+	deadline_give_notice(&v, 0, 300 * S);
+	assert_int_equal(v.state, TTY_ACTIVE);
+	assert_int_equal(v.deadline_ns, due);
+	/* a warning time from the future counts as none */
+	deadline_decide(&rec, g, now, &v);
+	deadline_give_notice(&v, now + S, now);
+	assert_int_equal(v.deadline_ns, now + 60 * S);
+
+	/* no lead configured: expired stays expired */
+	deadline_decide(&rec, rule("nowarn"), now, &v);
+	deadline_give_notice(&v, 0, now);
+	assert_int_equal(v.state, TTY_EXPIRED);
+	/* exempt stays exempt */
+	deadline_decide(&rec, rule("exempt"), now, &v);
+	deadline_give_notice(&v, 0, now);
+	assert_int_equal(v.state, TTY_EXEMPT);
+}
+
 static void test_clock_masks(void **state)
 {
 	struct tty_rec rec = {.first_ns = 10 * S,
@@ -276,10 +346,11 @@ static void test_invariants(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_timeline),	cmocka_unit_test(test_clock_masks),
-	    cmocka_unit_test(test_no_activity), cmocka_unit_test(test_future_clamped),
-	    cmocka_unit_test(test_no_warning),	cmocka_unit_test(test_audit_and_exempt),
-	    cmocka_unit_test(test_overflow),	cmocka_unit_test(test_invariants),
+	    cmocka_unit_test(test_timeline),	     cmocka_unit_test(test_notice),
+	    cmocka_unit_test(test_clock_masks),	     cmocka_unit_test(test_no_activity),
+	    cmocka_unit_test(test_future_clamped),   cmocka_unit_test(test_no_warning),
+	    cmocka_unit_test(test_audit_and_exempt), cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_invariants),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -26,8 +26,8 @@
 #include "ttyidle.h"
 
 #define STR_(x) #x
-#define STR(x)  STR_(x)
-#define ABI     STR(TTYIDLE_ABI)
+#define STR(x)	STR_(x)
+#define ABI	STR(TTYIDLE_ABI)
 
 /* The exposition of m as a malloc'ed string. */
 static char *format_str(const struct metrics *m, size_t *len)

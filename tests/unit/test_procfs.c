@@ -322,6 +322,59 @@ static void test_fake_tree_session_scan(void **state)
 	fp_cleanup(&fp);
 }
 
+/* In a batch, listings come from the walk made at the first one. */
+static void test_batch_snapshot(void **state)
+{
+	struct fakeproc fp, fp2;
+	struct proc_stat *v;
+	size_t n;
+
+	fp_init(&fp);
+	fp_init(&fp2);
+	fp_stat(&fp, 500, "bash", 'S', 400, 500, 500, 34819, 0x400000, 1000);
+	fp_stat(&fp, 501, "vim", 'S', 500, 501, 500, 34819, 0x400000, 1100);
+	fp_stat(&fp, 600, "bash", 'S', 400, 600, 600, 34820, 0x400000, 1000);
+	fp_stat(&fp, 70, "cron", 'S', 1, 70, 70, 0, 0x400000, 10);
+	fp_stat(&fp2, 500, "zsh", 'S', 1, 500, 500, 0, 0x400000, 5);
+
+	procfs_batch_begin();
+	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].pid, 500);
+	assert_int_equal(v[1].pid, 501);
+	free(v);
+	/* a process forked after the walk is not in this batch's listings */
+	fp_stat(&fp, 502, "make", 'S', 501, 502, 500, 34819, 0x400000, 1300);
+	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(n, 2);
+	free(v);
+	assert_int_equal(procfs_list_session(fp.root, 600, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].pid, 600);
+	free(v);
+	assert_int_equal(procfs_list_session(fp.root, 4242, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	assert_int_equal(procfs_list_session(fp.root, 70, &v, &n), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	/* another root is another snapshot */
+	assert_int_equal(procfs_list_session(fp2.root, 500, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].comm, "zsh");
+	free(v);
+	assert_int_equal(procfs_list_session(fp.root, 0, &v, &n), -EINVAL);
+	procfs_batch_end();
+
+	/* after the batch, a fresh walk */
+	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[2].pid, 502);
+	free(v);
+	fp_cleanup(&fp);
+	fp_cleanup(&fp2);
+}
+
 static void test_fake_tree_files(void **state)
 {
 	struct fakeproc fp;
@@ -511,6 +564,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_file),
 	    cmocka_unit_test(test_ns_link_and_cmdline),
 	    cmocka_unit_test(test_fake_tree_session_scan),
+	    cmocka_unit_test(test_batch_snapshot),
 	    cmocka_unit_test(test_fake_tree_files),
 	    cmocka_unit_test(test_real_self),
 	    cmocka_unit_test(test_real_session_list),

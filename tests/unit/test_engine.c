@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine against a real session: a child process that leads its own
+ * session on a real PTY, found through the real /proc. Only the kernel maps
+ * are stood in for (struct engine_kernel), since nothing here runs BPF: the
+ * test writes the record the BPF side would have written and reads back what
+ * the engine armed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "duration.h"
+#include "engine.h"
+#include "session.h"
+
+#define S	   NSEC_PER_SEC
+#define ALL_CLOCKS ((1u << TTY_CLK_MAX) - 1)
+
+struct fake_kernel {
+	struct tty_rec rec;
+	bool have_rec;
+	bool armed;
+	uint32_t mask;
+	uint32_t narmed;
+	unsigned arms;
+};
+
+static int fk_read(void *ctx, const struct tty_key *k, struct tty_rec *r)
+{
+	struct fake_kernel *f = ctx;
+
+	if (!f->have_rec)
+		return -ENOENT;
+	*r = f->rec;
+	return 0;
+}
+
+static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask)
+{
+	struct fake_kernel *f = ctx;
+
+	f->armed = true;
+	f->mask = mask;
+	f->arms++;
+	return 0;
+}
+
+static int fk_disarm(void *ctx, const struct tty_key *k)
+{
+	struct fake_kernel *f = ctx;
+
+	if (!f->armed)
+		return -ENOENT;
+	f->armed = false;
+	f->mask = 0;
+	return 0;
+}
+
+static void fk_narmed(void *ctx, uint32_t n)
+{
+	((struct fake_kernel *)ctx)->narmed = n;
+}
+
+/* A session leader on its own PTY: the child of fork(), after setsid(). */
+struct victim {
+	pid_t pid;
+	int master;
+	struct tty_key key;
+	char kname[TTYIDLE_NAME_LEN];
+};
+
+static void victim_start(struct victim *v)
+{
+	char name[64];
+	struct stat st;
+	int sync[2], slave;
+	char c;
+
+	v->master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(v->master >= 0);
+	assert_int_equal(grantpt(v->master), 0);
+	assert_int_equal(unlockpt(v->master), 0);
+	assert_int_equal(ptsname_r(v->master, name, sizeof(name)), 0);
+	assert_int_equal(pipe(sync), 0);
+	v->pid = fork();
+	assert_true(v->pid >= 0);
+	if (v->pid == 0) {
+		close(sync[0]);
+		signal(SIGHUP, SIG_DFL);
+		/* a session leader without a terminal acquires the first it opens */
+		if (setsid() < 0 || (slave = open(name, O_RDWR)) < 0)
+			_exit(1);
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	assert_int_equal(read(sync[0], &c, 1), 1);
+	close(sync[0]);
+	assert_int_equal(stat(name, &st), 0);
+	assert_int_equal(session_dev_from_user(st.st_rdev, &v->key.dev), 0);
+	assert_int_equal(session_dev_from_user(st.st_dev, &v->key.devpts), 0);
+	/* the kernel's name for /dev/pts/N */
+	snprintf(v->kname, sizeof(v->kname), "pts%d", atoi(name + strlen("/dev/pts/")));
+}
+
+/* What the daemon wrote to the terminal, as the user would see it. */
+static void victim_output(struct victim *v, char *buf, size_t len)
+{
+	ssize_t n;
+	int fl = fcntl(v->master, F_GETFL);
+
+	fcntl(v->master, F_SETFL, fl | O_NONBLOCK);
+	n = read(v->master, buf, len - 1);
+	buf[n > 0 ? n : 0] = 0;
+	fcntl(v->master, F_SETFL, fl);
+}
+
+static void victim_stop(struct victim *v)
+{
+	if (v->pid > 0) {
+		kill(v->pid, SIGKILL);
+		waitpid(v->pid, NULL, 0);
+	}
+	close(v->master);
+}
+
+static uint64_t boottime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * S + (uint64_t)ts.tv_nsec;
+}
+
+static const char policy_text[] = "[global]\n"
+				  "scope = all\n"
+				  "idle-timeout = 100s\n"
+				  "warn-before = 40s\n"
+				  "activity = input\n"
+				  "action = hangup\n"
+				  "warn-message = idle {user} on {tty}\n";
+
+struct fixture {
+	struct policy pol;
+	struct fake_kernel fk;
+	struct engine_kernel k;
+	struct engine e;
+	struct victim v;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	if (!f)
+		return -1;
+	/* a terminal of its own, seen by the kernel side from first use */
+	f->fk.rec.kind = TTY_KIND_PTY;
+	if (policy_load_buffer(&f->pol, "t.conf", policy_text, sizeof(policy_text) - 1, err,
+			       sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed};
+	if (engine_init(&f->e, &f->k, &f->pol))
+		return -1;
+	victim_start(&f->v);
+	memcpy(f->fk.rec.name, f->v.kname, sizeof(f->fk.rec.name));
+	f->fk.rec.index = (uint32_t)atoi(f->v.kname + 3);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	victim_stop(&f->v);
+	engine_free(&f->e);
+	policy_free(&f->pol);
+	free(f);
+	return 0;
+}
+
+/* A terminal idle without a session costs no wake-up: it is armed for any use. */
+static void test_sessionless_waits_for_use(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+	struct term *t;
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 500 * S; /* long past the shortest lead (60 s) */
+	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_true(f->fk.armed);
+	assert_int_equal(f->fk.mask, ALL_CLOCKS);
+	assert_int_equal(f->fk.narmed, 1);
+	assert_true(engine_next(&f->e) == UINT64_MAX);
+
+	/* its next use brings the session (the BPF side fired and disarmed) */
+	f->fk.armed = false;
+	f->fk.rec.sid = f->v.pid;
+	f->fk.rec.in_ns = now + S;
+	engine_activity(&f->e, &f->v.key, TTY_CLK_IN, 1, "sshd", now + S);
+	t = engine_find(&f->e, &f->v.key);
+	assert_non_null(t);
+	assert_true(t->resolved);
+	assert_int_equal(t->who.sid, f->v.pid);
+	assert_false(f->fk.armed);
+	assert_int_equal(f->fk.narmed, 0);
+	assert_true(engine_next(&f->e) == now + S + 60 * S);
+}
+
+/* Young and sessionless: looked at when the shortest rule could first apply. */
+static void test_sessionless_young(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 10 * S;
+	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_false(f->fk.armed);
+	assert_true(engine_next(&f->e) == now + 50 * S);
+	/* still nobody at that time: armed from then on */
+	engine_run_due(&f->e, now + 50 * S);
+	assert_true(f->fk.armed);
+	assert_true(engine_next(&f->e) == UINT64_MAX);
+}
+
+/*
+ * Found long past its deadline (daemon start-up): warned first with the
+ * full lead, armed for input only, ended one lead later.
+ */
+static void test_overdue_gets_notice(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+	char out[512];
+	int status;
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 3600 * S;
+	f->fk.rec.in_ns = now - 1000 * S;
+	f->fk.rec.out_ns = now - 2 * S;
+	f->fk.rec.sid = f->v.pid;
+	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(f->e.stats.warnings, 1);
+	assert_int_equal(f->e.stats.terminations, 0);
+	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WARNED);
+	assert_true(f->fk.armed);
+	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
+	assert_true(engine_next(&f->e) == now + 40 * S);
+	victim_output(&f->v, out, sizeof(out));
+	assert_non_null(strstr(out, "idle "));
+	assert_non_null(strstr(out, " on pts/"));
+
+	/* nothing before the lead is over */
+	engine_run_due(&f->e, now + 40 * S - 1);
+	assert_int_equal(f->e.stats.terminations, 0);
+	assert_int_equal(waitpid(f->v.pid, &status, WNOHANG), 0);
+
+	engine_run_due(&f->e, now + 40 * S);
+	assert_int_equal(f->e.stats.terminations, 1);
+	assert_false(f->fk.armed);
+	/* the hangup ends the leader (SIGHUP); wait for it, no time limit asserted */
+	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
+	f->v.pid = 0;
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGHUP);
+}
+
+/* Armed for any use while sessionless, then warned: the mask becomes the rule's. */
+static void test_rearm_replaces_mask(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+	struct policy copy = {0};
+	char err[256];
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 500 * S;
+	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(f->fk.mask, ALL_CLOCKS);
+
+	/* the session appears without our hearing of it; a reload looks again */
+	f->fk.rec.sid = f->v.pid;
+	f->fk.rec.in_ns = now - 70 * S; /* warn-due: 70 s idle of 100 */
+	assert_int_equal(policy_load_buffer(&copy, "t.conf", policy_text, sizeof(policy_text) - 1,
+					    err, sizeof(err)),
+			 0);
+	engine_set_policy(&f->e, &copy, now);
+	engine_run_due(&f->e, now);
+	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WARNED);
+	assert_true(f->fk.armed);
+	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
+	assert_int_equal(f->fk.narmed, 1);
+	assert_true(engine_next(&f->e) == now + 30 * S);
+
+	/* a keystroke during the warning cancels it */
+	f->fk.armed = false;
+	f->fk.rec.in_ns = now + S;
+	engine_activity(&f->e, &f->v.key, TTY_CLK_IN, 1, "sshd", now + S);
+	assert_int_equal(f->e.stats.cancels, 1);
+	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WATCH);
+	assert_int_equal(f->fk.narmed, 0);
+	engine_set_policy(&f->e, &f->pol, now + S);
+	policy_free(&copy);
+}
+
+/* Released without an EV_GONE (overrun): dropped at its next look. */
+static void test_released_record(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 10 * S;
+	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(f->e.nterms, 1);
+	f->fk.have_rec = false;
+	engine_run_due(&f->e, now + 50 * S);
+	assert_int_equal(f->e.nterms, 0);
+	assert_null(engine_find(&f->e, &f->v.key));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_sessionless_waits_for_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessionless_young, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overdue_gets_notice, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rearm_replaces_mask, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_released_record, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
