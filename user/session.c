@@ -282,9 +282,16 @@ int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key
 	return c.fd;
 }
 
-static void nss_user(uid_t uid, char *out, size_t outlen)
+/*
+ * A name from NSS, or the number when there is none. The _r calls take a
+ * caller's buffer that may be too small (ERANGE); grow it up to a bound.
+ * `is_group` picks getgrgid_r over getpwuid_r.
+ */
+static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen)
 {
-	struct passwd pw, *res = NULL;
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	const char *name = NULL;
 	size_t len = 1024;
 	char *buf = NULL;
 	int r;
@@ -295,41 +302,31 @@ static void nss_user(uid_t uid, char *out, size_t outlen)
 		if (!nb)
 			break;
 		buf = nb;
-		r = getpwuid_r(uid, &pw, buf, len, &res);
+		r = is_group ? getgrgid_r(id, &gr, buf, len, &gres)
+			     : getpwuid_r(id, &pw, buf, len, &pres);
 		if (r != ERANGE || len >= NSS_BUF_MAX)
 			break;
 		len *= 2;
 	}
-	if (res && res->pw_name && res->pw_name[0])
-		snprintf(out, outlen, "%s", res->pw_name);
+	if (is_group && gres)
+		name = gres->gr_name;
+	else if (!is_group && pres)
+		name = pres->pw_name;
+	if (name && name[0])
+		snprintf(out, outlen, "%s", name);
 	else
-		snprintf(out, outlen, "%u", (unsigned int)uid);
+		snprintf(out, outlen, "%u", id);
 	free(buf);
+}
+
+static void nss_user(uid_t uid, char *out, size_t outlen)
+{
+	nss_name(false, uid, out, outlen);
 }
 
 static void nss_group(gid_t gid, char *out, size_t outlen)
 {
-	struct group gr, *res = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	int r;
-
-	for (;;) {
-		char *nb = realloc(buf, len);
-
-		if (!nb)
-			break;
-		buf = nb;
-		r = getgrgid_r(gid, &gr, buf, len, &res);
-		if (r != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (res && res->gr_name && res->gr_name[0])
-		snprintf(out, outlen, "%s", res->gr_name);
-	else
-		snprintf(out, outlen, "%u", (unsigned int)gid);
-	free(buf);
+	nss_name(true, gid, out, outlen);
 }
 
 int session_parse_ssh_env(const char *value, char *out, size_t outlen)
@@ -425,18 +422,30 @@ static void fill_identity(struct session_info *s, const struct proc_status *ps)
 
 static void fill_namespaces(const char *proc_root, int pdir, struct session_info *s)
 {
-	uint64_t a, b;
+	uint64_t pidns = 0, mntns = 0, b;
 
 	/* The initial PID namespace has a fixed inode; no need to read PID 1 (which hardened
 	 * hosts may refuse even to root). */
-	s->host_pidns = procfs_read_ns_at(pdir, "pid", &a) == 0 && a == PROCFS_INIT_PIDNS_INO;
+	s->host_pidns =
+	    procfs_read_ns_at(pdir, "pid", &pidns) == 0 && pidns == PROCFS_INIT_PIDNS_INO;
 	/* Mount namespaces have no fixed inode before Linux 6.x: PID 1's, else ours. */
-	s->host_mntns = procfs_read_ns_at(pdir, "mnt", &a) == 0 &&
+	s->host_mntns = procfs_read_ns_at(pdir, "mnt", &mntns) == 0 &&
 			((procfs_read_ns(proc_root, 1, "mnt", &b) == 0 ||
 			  procfs_read_ns(proc_root, getpid(), "mnt", &b) == 0) &&
-			 a == b);
+			 mntns == b);
 	if (procfs_read_container_at(pdir, &s->container) < 0)
 		memset(&s->container, 0, sizeof(s->container));
+	/* Namespaces that no runtime's cgroup names (unshare, bwrap, a bare
+	 * nsenter) still mean "not the host": name them by namespace inode. */
+	if (!s->container.runtime[0] && pidns && !s->host_pidns) {
+		snprintf(s->container.runtime, sizeof(s->container.runtime), "pidns");
+		snprintf(s->container.name, sizeof(s->container.name), "%llu",
+			 (unsigned long long)pidns);
+	} else if (!s->container.runtime[0] && mntns && !s->host_mntns) {
+		snprintf(s->container.runtime, sizeof(s->container.runtime), "mntns");
+		snprintf(s->container.name, sizeof(s->container.name), "%llu",
+			 (unsigned long long)mntns);
+	}
 	procfs_container_str(&s->container, s->container_str, sizeof(s->container_str));
 }
 

@@ -26,6 +26,7 @@
 #include "duration.h"
 #include "engine.h"
 #include "session.h"
+#include "testpty.h"
 
 #define S	   NSEC_PER_SEC
 #define ALL_CLOCKS ((1u << TTY_CLK_MAX) - 1)
@@ -75,60 +76,28 @@ static void fk_narmed(void *ctx, uint32_t n)
 	((struct fake_kernel *)ctx)->narmed = n;
 }
 
-/* A session leader on its own PTY: the child of fork(), after setsid(). */
+/* A session leader on its own PTY (testpty.h). */
 struct victim {
+	struct pty p;
 	pid_t pid;
-	int master;
-	struct tty_key key;
-	char kname[TTYIDLE_NAME_LEN];
 };
 
 static void victim_start(struct victim *v)
 {
-	char name[64];
-	struct stat st;
-	int sync[2], slave;
-	char c;
-
-	v->master = posix_openpt(O_RDWR | O_NOCTTY);
-	assert_true(v->master >= 0);
-	assert_int_equal(grantpt(v->master), 0);
-	assert_int_equal(unlockpt(v->master), 0);
-	assert_int_equal(ptsname_r(v->master, name, sizeof(name)), 0);
-	assert_int_equal(pipe(sync), 0);
-	v->pid = fork();
-	assert_true(v->pid >= 0);
-	if (v->pid == 0) {
-		close(sync[0]);
-		signal(SIGHUP, SIG_DFL);
-		/* a session leader without a terminal acquires the first it opens */
-		if (setsid() < 0 || (slave = open(name, O_RDWR)) < 0)
-			_exit(1);
-		if (write(sync[1], "r", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(sync[1]);
-	assert_int_equal(read(sync[0], &c, 1), 1);
-	close(sync[0]);
-	assert_int_equal(stat(name, &st), 0);
-	assert_int_equal(session_dev_from_user(st.st_rdev, &v->key.dev), 0);
-	assert_int_equal(session_dev_from_user(st.st_dev, &v->key.devpts), 0);
-	/* the kernel's name for /dev/pts/N */
-	snprintf(v->kname, sizeof(v->kname), "pts%d", atoi(name + strlen("/dev/pts/")));
+	pty_open(&v->p);
+	v->pid = pty_spawn_leader(&v->p, false);
 }
 
 /* What the daemon wrote to the terminal, as the user would see it. */
 static void victim_output(struct victim *v, char *buf, size_t len)
 {
 	ssize_t n;
-	int fl = fcntl(v->master, F_GETFL);
+	int fl = fcntl(v->p.master, F_GETFL);
 
-	fcntl(v->master, F_SETFL, fl | O_NONBLOCK);
-	n = read(v->master, buf, len - 1);
+	fcntl(v->p.master, F_SETFL, fl | O_NONBLOCK);
+	n = read(v->p.master, buf, len - 1);
 	buf[n > 0 ? n : 0] = 0;
-	fcntl(v->master, F_SETFL, fl);
+	fcntl(v->p.master, F_SETFL, fl);
 }
 
 static void victim_stop(struct victim *v)
@@ -137,7 +106,7 @@ static void victim_stop(struct victim *v)
 		kill(v->pid, SIGKILL);
 		waitpid(v->pid, NULL, 0);
 	}
-	close(v->master);
+	pty_close(&v->p);
 }
 
 static uint64_t boottime(void)
@@ -182,8 +151,8 @@ static int setup(void **state)
 	if (engine_init(&f->e, &f->k, &f->pol))
 		return -1;
 	victim_start(&f->v);
-	memcpy(f->fk.rec.name, f->v.kname, sizeof(f->fk.rec.name));
-	f->fk.rec.index = (uint32_t)atoi(f->v.kname + 3);
+	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
+	f->fk.rec.index = (uint32_t)atoi(f->v.p.kname + 3);
 	*state = f;
 	return 0;
 }
@@ -208,7 +177,7 @@ static void test_sessionless_waits_for_use(void **state)
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 500 * S; /* long past the shortest lead (60 s) */
-	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, ALL_CLOCKS);
 	assert_int_equal(f->fk.narmed, 1);
@@ -218,8 +187,8 @@ static void test_sessionless_waits_for_use(void **state)
 	f->fk.armed = false;
 	f->fk.rec.sid = f->v.pid;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.key, TTY_CLK_IN, 1, "sshd", now + S);
-	t = engine_find(&f->e, &f->v.key);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
+	t = engine_find(&f->e, &f->v.p.key);
 	assert_non_null(t);
 	assert_true(t->resolved);
 	assert_int_equal(t->who.sid, f->v.pid);
@@ -236,7 +205,7 @@ static void test_sessionless_young(void **state)
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 10 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_false(f->fk.armed);
 	assert_true(engine_next(&f->e) == now + 50 * S);
 	/* still nobody at that time: armed from then on */
@@ -261,10 +230,10 @@ static void test_overdue_gets_notice(void **state)
 	f->fk.rec.in_ns = now - 1000 * S;
 	f->fk.rec.out_ns = now - 2 * S;
 	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_int_equal(f->e.stats.warnings, 1);
 	assert_int_equal(f->e.stats.terminations, 0);
-	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WARNED);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
 	assert_true(engine_next(&f->e) == now + 40 * S);
@@ -297,7 +266,7 @@ static void test_rearm_replaces_mask(void **state)
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 500 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_int_equal(f->fk.mask, ALL_CLOCKS);
 
 	/* the session appears without our hearing of it; a reload looks again */
@@ -308,7 +277,7 @@ static void test_rearm_replaces_mask(void **state)
 			 0);
 	engine_set_policy(&f->e, &copy, now);
 	engine_run_due(&f->e, now);
-	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WARNED);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
 	assert_int_equal(f->fk.narmed, 1);
@@ -317,9 +286,9 @@ static void test_rearm_replaces_mask(void **state)
 	/* a keystroke during the warning cancels it */
 	f->fk.armed = false;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.key, TTY_CLK_IN, 1, "sshd", now + S);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
 	assert_int_equal(f->e.stats.cancels, 1);
-	assert_int_equal(engine_find(&f->e, &f->v.key)->phase, PH_WATCH);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WATCH);
 	assert_int_equal(f->fk.narmed, 0);
 	engine_set_policy(&f->e, &f->pol, now + S);
 	policy_free(&copy);
@@ -333,12 +302,12 @@ static void test_released_record(void **state)
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 10 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.key, now), 0);
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_int_equal(f->e.nterms, 1);
 	f->fk.have_rec = false;
 	engine_run_due(&f->e, now + 50 * S);
 	assert_int_equal(f->e.nterms, 0);
-	assert_null(engine_find(&f->e, &f->v.key));
+	assert_null(engine_find(&f->e, &f->v.p.key));
 }
 
 int main(void)

@@ -23,40 +23,7 @@
 
 #include "fakeproc.h"
 #include "session.h"
-
-struct pty {
-	int master, slave;
-	char path[64];	/* /dev/pts/N */
-	char kname[32]; /* ptsN */
-	char name[32];	/* pts/N */
-	struct tty_key key;
-	dev_t rdev;
-};
-
-static void pty_open(struct pty *p)
-{
-	struct stat st;
-
-	p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(p->master >= 0);
-	assert_int_equal(grantpt(p->master), 0);
-	assert_int_equal(unlockpt(p->master), 0);
-	assert_int_equal(ptsname_r(p->master, p->path, sizeof(p->path)), 0);
-	p->slave = open(p->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(p->slave >= 0);
-	assert_int_equal(fstat(p->slave, &st), 0);
-	p->rdev = st.st_rdev;
-	assert_int_equal(session_dev_from_user(st.st_rdev, &p->key.dev), 0);
-	assert_int_equal(session_dev_from_user(st.st_dev, &p->key.devpts), 0);
-	snprintf(p->kname, sizeof(p->kname), "pts%s", p->path + 9);
-	snprintf(p->name, sizeof(p->name), "pts/%s", p->path + 9);
-}
-
-static void pty_close(struct pty *p)
-{
-	close(p->slave);
-	close(p->master);
-}
+#include "testpty.h"
 
 static void test_dev_conversion(void **state)
 {
@@ -444,48 +411,22 @@ static void test_fake_member_fd_and_origins(void **state)
 	assert_false(s.host_pidns);
 	assert_false(s.host_mntns);
 	assert_int_equal(s.leader_nspid, 7);
+
+	/* unshare(1) or bwrap: other namespaces, no runtime in the cgroup path */
+	fp_text(&t.fp, 300, "cgroup", "0::/user.slice/user-0.slice/session-4.scope\n");
+	assert_int_equal(session_resolve(&t.o, 300, &t.pty.key, t.pty.kname, &s, err, sizeof(err)),
+			 0);
+	assert_string_equal(s.container_str, "pidns:4026532500");
+	/* only the mount namespace differs */
+	fp_ns(&t.fp, 300, "pid", 4026531836ull);
+	assert_int_equal(session_resolve(&t.o, 300, &t.pty.key, t.pty.kname, &s, err, sizeof(err)),
+			 0);
+	assert_true(s.host_pidns);
+	assert_string_equal(s.container_str, "mntns:4026532501");
 	tree_free(&t);
 }
 
 /* ---- a real session --------------------------------------------------------- */
-
-/* A child that becomes a session leader with the PTY as controlling terminal. */
-static pid_t spawn_leader(const struct pty *p)
-{
-	int sync[2];
-	pid_t pid;
-	char c;
-
-	assert_int_equal(pipe2(sync, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int fd, null;
-
-		/* never outlive the test, never hold its output pipes open */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(4);
-		null = open("/dev/null", O_RDWR);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(sync[0]);
-		if (setsid() < 0)
-			_exit(1);
-		fd = open(p->path, O_RDWR); /* no O_NOCTTY: becomes the controlling tty */
-		if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
-			_exit(2);
-		if (write(sync[1], "x", 1) != 1)
-			_exit(3);
-		for (;;)
-			pause();
-	}
-	close(sync[1]);
-	assert_int_equal(read(sync[0], &c, 1), 1);
-	close(sync[0]);
-	return pid;
-}
 
 static void test_real_session(void **state)
 {
@@ -501,7 +442,7 @@ static void test_real_session(void **state)
 	int fd, fdn, pdir;
 
 	pty_open(&p);
-	pid = spawn_leader(&p);
+	pid = pty_spawn_leader(&p, false);
 	if (session_resolve(&o, pid, &p.key, p.kname, &s, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(s.sid, pid);

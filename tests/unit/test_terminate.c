@@ -26,6 +26,7 @@
 #include "fakeproc.h"
 #include "session.h"
 #include "terminate.h"
+#include "testpty.h"
 
 /* ---- the state machine ---------------------------------------------------- */
 
@@ -345,34 +346,6 @@ static void test_pidfd_poll(void **state)
 	assert_int_equal(term_pidfd_send_signal(fd, SIGKILL), -ESRCH);
 	close(fd);
 	assert_int_equal(term_pidfd_open_verified(NULL, k.pid, k.pid, k.start, &why), -ESRCH);
-}
-
-struct pty {
-	int master, slave;
-	char path[64];
-	struct tty_key key;
-};
-
-static void pty_open(struct pty *p)
-{
-	struct stat st;
-
-	p->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(p->master >= 0);
-	assert_int_equal(grantpt(p->master), 0);
-	assert_int_equal(unlockpt(p->master), 0);
-	assert_int_equal(ptsname_r(p->master, p->path, sizeof(p->path)), 0);
-	p->slave = open(p->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(p->slave >= 0);
-	assert_int_equal(fstat(p->slave, &st), 0);
-	assert_int_equal(session_dev_from_user(st.st_rdev, &p->key.dev), 0);
-	assert_int_equal(session_dev_from_user(st.st_dev, &p->key.devpts), 0);
-}
-
-static void pty_close(struct pty *p)
-{
-	close(p->slave);
-	close(p->master);
 }
 
 static void test_real_hangup(void **state)

@@ -27,13 +27,12 @@
 #include "procfs.h"
 #include "session.h"
 #include "warnwrite.h"
+#include "testpty.h"
 
 #define PROMPT_MS 1000 /* "at once", with room for sanitizers on a loaded machine */
 
 struct fixture {
-	int master, slave;
-	char path[64];
-	struct tty_key key;
+	struct pty p;
 	pid_t leader;
 };
 
@@ -49,49 +48,11 @@ static uint64_t now_ms(void)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct stat st;
-	int sync[2];
-	char c;
 
 	assert_non_null(f);
-	f->master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(f->master >= 0);
-	assert_int_equal(grantpt(f->master), 0);
-	assert_int_equal(unlockpt(f->master), 0);
-	assert_int_equal(ptsname_r(f->master, f->path, sizeof(f->path)), 0);
-	f->slave = open(f->path, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(f->slave >= 0);
-	assert_int_equal(fstat(f->slave, &st), 0);
-	assert_int_equal(session_dev_from_user(st.st_rdev, &f->key.dev), 0);
-	assert_int_equal(session_dev_from_user(st.st_dev, &f->key.devpts), 0);
-
-	assert_int_equal(pipe2(sync, O_CLOEXEC), 0);
-	f->leader = fork();
-	assert_true(f->leader >= 0);
-	if (f->leader == 0) {
-		int null = open("/dev/null", O_RDWR), fd;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
-			_exit(9);
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		close(f->master); /* only the test holds the user's side */
-		signal(SIGHUP, SIG_IGN);
-		if (setsid() < 0)
-			_exit(1);
-		fd = open(f->path, O_RDWR);
-		if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0)
-			_exit(2);
-		if (write(sync[1], "x", 1) != 1)
-			_exit(3);
-		for (;;)
-			pause();
-	}
-	close(sync[1]);
-	assert_int_equal(read(sync[0], &c, 1), 1);
-	close(sync[0]);
+	pty_open(&f->p);
+	/* the leader survives hangups: the tests look at its terminal after one */
+	f->leader = pty_spawn_leader(&f->p, true);
 	alarm(30);
 	*state = f;
 	return 0;
@@ -104,10 +65,10 @@ static int teardown(void **state)
 	alarm(0);
 	kill(f->leader, SIGKILL);
 	waitpid(f->leader, NULL, 0);
-	if (f->slave >= 0)
-		close(f->slave);
-	if (f->master >= 0)
-		close(f->master);
+	if (f->p.slave >= 0)
+		close(f->p.slave);
+	if (f->p.master >= 0)
+		close(f->p.master);
 	free(f);
 	return 0;
 }
@@ -133,7 +94,7 @@ static size_t drain(int master, char *buf, size_t len, int ms)
 static int timed_warn(struct fixture *f, const char *text, size_t len, struct warn_result *r)
 {
 	uint64_t t0 = now_ms();
-	int rc = warnwrite_session(NULL, f->leader, &f->key, text, len, r);
+	int rc = warnwrite_session(NULL, f->leader, &f->p.key, text, len, r);
 	uint64_t dt = now_ms() - t0;
 
 	if (dt > PROMPT_MS)
@@ -151,7 +112,7 @@ static void test_delivered(void **state)
 	assert_int_equal(timed_warn(f, "idle: bye soon", 14, &r), 0);
 	assert_int_equal(r.outcome, WARN_DELIVERED);
 	assert_int_equal(r.written, 14);
-	n = drain(f->master, buf, sizeof(buf), 2000);
+	n = drain(f->p.master, buf, sizeof(buf), 2000);
 	assert_int_equal(n, 14);
 	assert_memory_equal(buf, "idle: bye soon", 14);
 	warnwrite_describe(&r, d, sizeof(d));
@@ -164,31 +125,31 @@ static void test_stopped_by_tcflow(void **state)
 	struct warn_result r;
 	char buf[64], d[64];
 
-	assert_int_equal(tcflow(f->slave, TCOOFF), 0);
+	assert_int_equal(tcflow(f->p.slave, TCOOFF), 0);
 	assert_int_equal(timed_warn(f, "hello", 5, &r), -EAGAIN);
 	assert_int_equal(r.outcome, WARN_WOULD_BLOCK);
 	assert_int_equal(r.written, 0);
 	warnwrite_describe(&r, d, sizeof(d));
 	assert_string_equal(d, "not delivered (would block)");
-	assert_int_equal(tcflow(f->slave, TCOON), 0);
+	assert_int_equal(tcflow(f->p.slave, TCOON), 0);
 	assert_int_equal(timed_warn(f, "hello", 5, &r), 0);
-	assert_int_equal(drain(f->master, buf, sizeof(buf), 2000), 5);
+	assert_int_equal(drain(f->p.master, buf, sizeof(buf), 2000), 5);
 }
 
 /* Send a flow control byte from the user's side and wait for the slave to act on it. */
 static void flow_key(struct fixture *f, char key, int want)
 {
-	struct pollfd p = {.fd = f->master, .events = POLLIN | POLLPRI};
+	struct pollfd p = {.fd = f->p.master, .events = POLLIN | POLLPRI};
 	uint64_t end = now_ms() + 5000;
 	unsigned char buf[256];
 
-	assert_int_equal(write(f->master, &key, 1), 1);
+	assert_int_equal(write(f->p.master, &key, 1), 1);
 	while (now_ms() < end) {
 		ssize_t n;
 
 		if (poll(&p, 1, 100) != 1)
 			continue;
-		n = read(f->master, buf, sizeof(buf));
+		n = read(f->p.master, buf, sizeof(buf));
 		/* packet mode: a status byte that is not TIOCPKT_DATA reports flow changes */
 		if (n >= 1 && buf[0] != TIOCPKT_DATA && (buf[0] & want))
 			return;
@@ -204,10 +165,10 @@ static void test_stopped_by_ctrl_s(void **state)
 	int one = 1;
 	char buf[64];
 
-	assert_int_equal(tcgetattr(f->slave, &tio), 0);
+	assert_int_equal(tcgetattr(f->p.slave, &tio), 0);
 	tio.c_iflag |= IXON;
-	assert_int_equal(tcsetattr(f->slave, TCSANOW, &tio), 0);
-	assert_int_equal(ioctl(f->master, TIOCPKT, &one), 0);
+	assert_int_equal(tcsetattr(f->p.slave, TCSANOW, &tio), 0);
+	assert_int_equal(ioctl(f->p.master, TIOCPKT, &one), 0);
 
 	flow_key(f, 0x13, TIOCPKT_STOP); /* ^S */
 	assert_int_equal(timed_warn(f, "are you there?", 14, &r), -EAGAIN);
@@ -218,7 +179,7 @@ static void test_stopped_by_ctrl_s(void **state)
 	assert_int_equal(timed_warn(f, "ok", 2, &r), 0);
 	assert_int_equal(r.outcome, WARN_DELIVERED);
 	/* in packet mode data comes after a TIOCPKT_DATA byte */
-	assert_int_equal(drain(f->master, buf, sizeof(buf), 2000), 3);
+	assert_int_equal(drain(f->p.master, buf, sizeof(buf), 2000), 3);
 	assert_int_equal(buf[0], TIOCPKT_DATA);
 	assert_memory_equal(buf + 1, "ok", 2);
 }
@@ -235,11 +196,11 @@ static void test_blocked_behind_writer(void **state)
 	int status;
 	char buf[256];
 
-	assert_int_equal(tcflow(f->slave, TCOOFF), 0);
+	assert_int_equal(tcflow(f->p.slave, TCOOFF), 0);
 	w = fork();
 	assert_true(w >= 0);
 	if (w == 0) {
-		int fd = open(f->path, O_WRONLY | O_NOCTTY);
+		int fd = open(f->p.path, O_WRONLY | O_NOCTTY);
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		_exit(fd >= 0 && write(fd, "blocked", 7) == 7 ? 0 : 1);
@@ -257,10 +218,10 @@ static void test_blocked_behind_writer(void **state)
 	assert_int_equal(timed_warn(f, "warning", 7, &r), -EAGAIN);
 	assert_int_equal(r.outcome, WARN_WOULD_BLOCK);
 
-	assert_int_equal(tcflow(f->slave, TCOON), 0);
+	assert_int_equal(tcflow(f->p.slave, TCOON), 0);
 	assert_int_equal(waitpid(w, &status, 0), w);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_true(drain(f->master, buf, sizeof(buf), 2000) >= 7);
+	assert_true(drain(f->p.master, buf, sizeof(buf), 2000) >= 7);
 }
 
 static void test_full(void **state)
@@ -294,7 +255,7 @@ static void test_wrong_terminal_and_blocking_fd(void **state)
 {
 	struct fixture *f = *state;
 	struct warn_result r;
-	struct tty_key k = f->key;
+	struct tty_key k = f->p.key;
 	int fd;
 
 	/* the same pts number in another devpts instance is not ours */
@@ -305,14 +266,14 @@ static void test_wrong_terminal_and_blocking_fd(void **state)
 	/* an fd of another file */
 	fd = open("/dev/null", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(warnwrite_fd(fd, &f->key, "x", 1, &r), -ENOTTY);
+	assert_int_equal(warnwrite_fd(fd, &f->p.key, "x", 1, &r), -ENOTTY);
 	assert_int_equal(r.outcome, WARN_NO_TERMINAL);
 	close(fd);
 	/* a blocking fd is refused, even on the right terminal */
-	assert_int_equal(warnwrite_fd(f->slave, &f->key, "x", 1, &r), -EINVAL);
+	assert_int_equal(warnwrite_fd(f->p.slave, &f->p.key, "x", 1, &r), -EINVAL);
 	assert_int_equal(r.outcome, WARN_ERROR);
 	/* no such session */
-	assert_int_equal(warnwrite_session(NULL, 1, &f->key, "x", 1, &r), -EINVAL);
+	assert_int_equal(warnwrite_session(NULL, 1, &f->p.key, "x", 1, &r), -EINVAL);
 	assert_int_equal(r.outcome, WARN_ERROR);
 }
 
@@ -323,18 +284,18 @@ static void test_hung_up(void **state)
 	char d[64];
 	int fd;
 
-	fd = session_open_tty(NULL, f->leader, &f->key, O_WRONLY);
+	fd = session_open_tty(NULL, f->leader, &f->p.key, O_WRONLY);
 	assert_true(fd >= 0);
 	/* the user's side goes away: the slave is hung up */
-	close(f->master);
-	f->master = -1;
-	assert_int_equal(warnwrite_fd(fd, &f->key, "x", 1, &r), -EIO);
+	close(f->p.master);
+	f->p.master = -1;
+	assert_int_equal(warnwrite_fd(fd, &f->p.key, "x", 1, &r), -EIO);
 	assert_int_equal(r.outcome, WARN_HUNG_UP);
 	warnwrite_describe(&r, d, sizeof(d));
 	assert_string_equal(d, "not delivered (terminal hung up)");
 	close(fd);
 	/* reopening a PTY whose master is closed fails too */
-	assert_true(warnwrite_session(NULL, f->leader, &f->key, "x", 1, &r) < 0);
+	assert_true(warnwrite_session(NULL, f->leader, &f->p.key, "x", 1, &r) < 0);
 	assert_true(r.outcome == WARN_HUNG_UP || r.outcome == WARN_NO_TERMINAL);
 }
 
