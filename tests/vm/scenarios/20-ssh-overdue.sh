@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 120
+# A login found already past its deadline (here: idle while no daemon ran)
+# is never ended at once: it is warned first and ended one warn-before later.
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+
+write_conf /tmp/t.conf <<'CONF'
+[global]
+idle-timeout = 6s
+warn-before = 5s
+CONF
+start_sshd
+start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
+ssh_login c alice
+wait_for 10 has_user_rec alice
+stop_ttyidle
+last=$(in_ms "$(rec_of_user alice)")
+log "daemon stopped; the login idles past its deadline"
+sleep_until_ms $((last + 9000))
+no_audit warn alice
+
+start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
+t0=$(uptime_ms)
+wait_for 5 has_audit warn alice
+w=$(audit_line warn alice)
+log "$w"
+assert_match 'IDLE_SEC=(9|[1-9][0-9]) CLOCK=input RULE=global ACTION=hangup OUTCOME=delivered' "$w" "late warning"
+quiet pty_cmd c 'expect will be ended in'
+
+log "the full lead is given"
+sleep_until_ms $((t0 + 4000))
+no_audit terminate alice
+[ -n "$(user_procs alice)" ] || fail "alice's session ended before the warning lead was over"
+
+wait_exit c 8
+late=$(($(uptime_ms) - (t0 + 5000)))
+log "client exited ${late} ms after the restart's deadline (restart + lead)"
+assert_le 2000 "$late" "lateness (ms)"
+wait_for 5 has_audit terminate alice
+wait_for 5 no_user_procs alice
+stop_ttyidle
+exit 0
