@@ -60,8 +60,10 @@ assert_eq sh "$(jfield leader_cmd "$r")" "leader"
 assert_eq 127.0.0.1 "$(jfield remote "$r")" "remote"
 assert_eq global "$(jfield rule "$r")" "rule"
 assert_eq active "$(jfield state "$r")" "state"
-assert_eq null "$(jfield container "$r")" "container (no runtime cgroup: plain namespaces)"
 leader=$(jfield session "$r")
+pidns=$(readlink /proc/"$leader"/ns/pid | tr -dc 0-9)
+assert_eq "pidns:$pidns" "$(jfield container "$r")" \
+	"container (no runtime cgroup: named by its PID namespace)"
 nspid=$(awk '/^NSpid:/ { print $2, $3 }' /proc/"$leader"/status)
 log "session leader: host pid $leader, NSpid $nspid"
 assert_match "^$leader [0-9]+$" "$nspid" "leader's pids (host, sandbox)"
@@ -77,7 +79,7 @@ log "warned on the sandboxed terminal"
 wait_for 10 has_audit warn alice
 w=$(audit_line warn alice)
 log "$w"
-assert_match "EVENT=warn USER=alice UID=1000 TTY=pts/0 SESSION=$leader LEADER=sh SERVICE=sshd .*RULE=global ACTION=hangup OUTCOME=delivered" "$w" "warn record"
+assert_match "EVENT=warn USER=alice UID=1000 TTY=pts/0 SESSION=$leader LEADER=sh SERVICE=sshd .*CONTAINER=pidns:$pidns .*RULE=global ACTION=hangup OUTCOME=delivered" "$w" "warn record"
 # The daemon's own writes are not recorded, but sshd reading them from the
 # sandbox's PTY master is; and ONLCR of that PTY turns the warning's \r\n
 # into \r\r\n: it came through there, not straight onto the client's pts/0.
