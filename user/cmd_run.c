@@ -84,6 +84,16 @@ static int k_disarm(void *ctx, const struct tty_key *k)
 	return bpf_map_delete_elem(d->bpf.armed_fd, k) ? -errno : 0;
 }
 
+static int k_is_armed(void *ctx, const struct tty_key *k)
+{
+	struct daemon *d = ctx;
+	struct armed a;
+
+	if (bpf_map_lookup_elem(d->bpf.armed_fd, k, &a) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
 static void k_set_narmed(void *ctx, uint32_t n)
 {
 	struct daemon *d = ctx;
@@ -151,6 +161,7 @@ static void resync_if_lost(struct daemon *d)
 	struct ttyidle_stats c;
 	void *prev = NULL;
 	int added = 0;
+	size_t fired;
 
 	if (stats_read(&d->bpf, &c) || c.events_lost == d->events_lost_seen)
 		return;
@@ -166,6 +177,10 @@ static void resync_if_lost(struct daemon *d)
 	/* terminals released unannounced are dropped when they next come due */
 	if (added)
 		log_info("resync: %d terminals added", added);
+	fired = engine_resync_armed(&d->eng, now_ns());
+	if (fired)
+		log_info("resync: %zu armed terminals were used unannounced; looking at them again",
+			 fired);
 }
 
 static void write_metrics(struct daemon *d)
@@ -460,6 +475,7 @@ int do_run(int argc, char **argv)
 	    .arm = k_arm,
 	    .disarm = k_disarm,
 	    .set_narmed = k_set_narmed,
+	    .is_armed = k_is_armed,
 	};
 	if (engine_init(&d.eng, &d.kern, &d.policy[0])) {
 		cmd_error("run", "out of memory");

@@ -609,6 +609,29 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 	decide(e, t, now);
 }
 
+size_t engine_resync_armed(struct engine *e, uint64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t;
+
+		for (t = e->buckets[i]; t; t = t->next) {
+			if (!t->armed || e->k->is_armed(e->k->ctx, &t->key) != 0)
+				continue;
+			/* it fired and the event was lost: as if it had arrived, unnamed */
+			t->armed = false;
+			e->narmed--;
+			if (deadheap_set(&e->heap, &t->hn, now))
+				log_err("out of memory scheduling terminal %s", t->who.tty);
+			n++;
+		}
+	}
+	if (n)
+		e->k->set_narmed(e->k->ctx, e->narmed);
+	return n;
+}
+
 void engine_run_due(struct engine *e, uint64_t now)
 {
 	struct deadheap_node *n;

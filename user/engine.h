@@ -31,6 +31,8 @@ struct engine_kernel {
 	int (*disarm)(void *ctx, const struct tty_key *k);
 	/* how many terminals are armed, so the BPF side can skip its lookup at 0 */
 	void (*set_narmed)(void *ctx, uint32_t n);
+	/* 1 if the terminal is still in `armed`, 0 if not, -errno */
+	int (*is_armed)(void *ctx, const struct tty_key *k);
 };
 
 enum term_phase {
@@ -103,6 +105,13 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now);
 /* EV_ACTIVITY on an armed terminal. */
 void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
 		     const char *comm, uint64_t now);
+/*
+ * Ring buffer events were lost: an EV_ACTIVITY among them leaves a terminal
+ * that the BPF side has disarmed (it fired) and we still think armed, and a
+ * terminal armed while it had no session waits for nothing else. Every such
+ * terminal is looked at again now. Returns how many.
+ */
+size_t engine_resync_armed(struct engine *e, uint64_t now);
 /* Handle every terminal due at or before now. */
 void engine_run_due(struct engine *e, uint64_t now);
 /* When the next terminal is due; UINT64_MAX when none is. */

@@ -76,6 +76,11 @@ static void fk_narmed(void *ctx, uint32_t n)
 	((struct fake_kernel *)ctx)->narmed = n;
 }
 
+static int fk_is_armed(void *ctx, const struct tty_key *k)
+{
+	return ((struct fake_kernel *)ctx)->armed;
+}
+
 /* A session leader on its own PTY (testpty.h). */
 struct victim {
 	struct pty p;
@@ -147,7 +152,7 @@ static int setup(void **state)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed};
+	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed, fk_is_armed};
 	if (engine_init(&f->e, &f->k, &f->pol))
 		return -1;
 	victim_start(&f->v);
@@ -294,6 +299,38 @@ static void test_rearm_replaces_mask(void **state)
 	policy_free(&copy);
 }
 
+/*
+ * The activity event of a terminal armed while sessionless was lost (ring
+ * buffer full): the resync finds the BPF side disarmed it and looks again.
+ */
+static void test_lost_activity(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+	struct term *t;
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 500 * S;
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
+	assert_true(f->fk.armed);
+	/* nothing fired: nothing to do */
+	assert_int_equal(engine_resync_armed(&f->e, now), 0);
+	assert_true(engine_next(&f->e) == UINT64_MAX);
+
+	/* used by a new session; the BPF side fired and disarmed, the event was lost */
+	f->fk.armed = false;
+	f->fk.rec.sid = f->v.pid;
+	f->fk.rec.in_ns = now + S;
+	assert_int_equal(engine_resync_armed(&f->e, now + 2 * S), 1);
+	assert_int_equal(f->fk.narmed, 0);
+	assert_true(engine_next(&f->e) == now + 2 * S);
+	engine_run_due(&f->e, now + 2 * S);
+	t = engine_find(&f->e, &f->v.p.key);
+	assert_true(t->resolved);
+	assert_int_equal(t->who.sid, f->v.pid);
+	assert_true(engine_next(&f->e) == now + S + 60 * S);
+}
+
 /* Released without an EV_GONE (overrun): dropped at its next look. */
 static void test_released_record(void **state)
 {
@@ -317,6 +354,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sessionless_young, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overdue_gets_notice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rearm_replaces_mask, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lost_activity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_released_record, setup, teardown),
 	};
 
