@@ -459,8 +459,17 @@ static void test_real_session(void **state)
 	assert_true(pdir >= 0);
 	assert_true(procfs_read_container_at(pdir, &c) >= 0);
 	close(pdir);
-	assert_string_equal(s.container.runtime, c.runtime);
-	assert_string_equal(s.container.name, c.name);
+	if (!c.runtime[0] && ino != PROCFS_INIT_PIDNS_INO) {
+		/* a CI container without a runtime's cgroup: named by its PID namespace */
+		char want[32];
+
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)ino);
+		assert_string_equal(s.container.runtime, "pidns");
+		assert_string_equal(s.container.name, want);
+	} else {
+		assert_string_equal(s.container.runtime, c.runtime);
+		assert_string_equal(s.container.name, c.name);
+	}
 
 	assert_int_equal(session_find_tty_fd(NULL, pid, &p.key, &fpid, &fdn), 0);
 	assert_int_equal(fpid, pid);
