@@ -395,7 +395,6 @@ static __always_inline struct tty_struct *file_tty(struct file *file)
 
 static __always_inline int on_release(struct tty_struct *tty)
 {
-	struct ttyidle_ctl *c = get_ctl();
 	__u64 ptr = (__u64)tty, link;
 	struct resolved r;
 
@@ -404,7 +403,7 @@ static __always_inline int on_release(struct tty_struct *tty)
 	link = (__u64)BPF_CORE_READ(tty, link);
 	if (link)
 		bpf_map_delete_elem(&tcache, &link);
-	if (!c || !resolve(tty, &r))
+	if (!resolve(tty, &r))
 		return 0;
 	if (bpf_map_delete_elem(&ttys, &r.key) == 0)
 		emit(EV_GONE, 0, &r.key, bpf_ktime_get_boot_ns());

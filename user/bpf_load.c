@@ -170,15 +170,54 @@ static void state_init(struct bpf_state *st)
 	st->ttys_fd = st->armed_fd = st->events_fd = st->ctl_fd = st->stats_fd = -1;
 }
 
+/*
+ * Pins of another map layout must be refused before anything else is opened
+ * or read: a `ctl` value of another size would not fit struct ttyidle_ctl,
+ * and a map missing from the old layout would read as "nothing pinned" and
+ * let `run` detach the old daemon's programs. The layout number is the first
+ * field of `ctl` in every layout.
+ */
+static int check_layout(struct bpf_state *st, char *err, size_t errlen)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0, abi;
+	unsigned char v[256];
+
+	if (bpf_obj_get_info_by_fd(st->ctl_fd, &info, &len)) {
+		snprintf(err, errlen, "cannot inspect %s/ctl: %s", TTYIDLE_PIN_DIR,
+			 strerror(errno));
+		return -errno;
+	}
+	if (info.value_size < sizeof(abi) || info.value_size > sizeof(v) ||
+	    bpf_map_lookup_elem(st->ctl_fd, &zero, v)) {
+		snprintf(err, errlen, "cannot read %s/ctl: %s", TTYIDLE_PIN_DIR,
+			 info.value_size < sizeof(abi) || info.value_size > sizeof(v)
+			     ? "unknown layout"
+			     : strerror(errno));
+		return -EPROTO;
+	}
+	memcpy(&abi, v, sizeof(abi));
+	if (abi != TTYIDLE_ABI || info.value_size != sizeof(struct ttyidle_ctl)) {
+		snprintf(err, errlen,
+			 "maps pinned under %s have layout %u, this ttyidle reads %u: run "
+			 "`ttyidle unload` first",
+			 TTYIDLE_PIN_DIR, abi, TTYIDLE_ABI);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
 {
 	struct ttyidle_ctl c;
 	int r;
 
 	state_init(st);
-	if ((r = open_pin("ctl", &st->ctl_fd)) || (r = open_pin("ttys", &st->ttys_fd)) ||
-	    (r = open_pin("armed", &st->armed_fd)) || (r = open_pin("events", &st->events_fd)) ||
-	    (r = open_pin("stats", &st->stats_fd))) {
+	r = open_pin("ctl", &st->ctl_fd);
+	if (!r && (r = check_layout(st, err, errlen)))
+		goto fail;
+	if (r || (r = open_pin("ttys", &st->ttys_fd)) || (r = open_pin("armed", &st->armed_fd)) ||
+	    (r = open_pin("events", &st->events_fd)) || (r = open_pin("stats", &st->stats_fd))) {
 		if (r == -ENOENT)
 			snprintf(err, errlen, "nothing pinned under %s: is `ttyidle run` started?",
 				 TTYIDLE_PIN_DIR);
@@ -189,14 +228,6 @@ int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
 	}
 	if ((r = ctl_read(st, &c))) {
 		snprintf(err, errlen, "cannot read %s/ctl: %s", TTYIDLE_PIN_DIR, strerror(-r));
-		goto fail;
-	}
-	if (c.abi != TTYIDLE_ABI) {
-		snprintf(err, errlen,
-			 "maps pinned under %s have layout %u, this ttyidle reads %u: run "
-			 "`ttyidle unload` first",
-			 TTYIDLE_PIN_DIR, c.abi, TTYIDLE_ABI);
-		r = -EPROTO;
 		goto fail;
 	}
 	st->mode = c.mode;

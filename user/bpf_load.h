@@ -25,8 +25,8 @@ struct bpf_state {
 	bool links_pinned; /* false on kernels that cannot pin kprobe links (< 5.15) */
 	struct bpf_link *links[MAX_LINKS]; /* only links that could not be pinned */
 	int nlinks;
-	char note[256];
-	char note2[256]; /* why links are not pinned, or other facts worth one log line */
+	char note[256];	 /* why links are not pinned, when they are not */
+	char note2[256]; /* the n_tty_read kretprobe fell back to the default instance pool */
 };
 
 /*

@@ -99,7 +99,7 @@ static void k_set_narmed(void *ctx, uint32_t n)
 	struct daemon *d = ctx;
 	struct ttyidle_ctl c;
 
-	/* only the daemon writes narmed; BPF only adds to the counters beside it */
+	/* only the daemon writes ctl (the kernel's counters live in `stats`) */
 	if (ctl_read(&d->bpf, &c) == 0) {
 		c.narmed = n;
 		ctl_write(&d->bpf, &c);

@@ -132,30 +132,40 @@ static void schedule(struct engine *e, struct term *t, uint64_t at)
 		log_err("out of memory scheduling terminal %s", t->who.tty);
 }
 
-/* Arming again with other clocks replaces the mask: a terminal armed for
- * any use while it had no session must not keep cancelling on output once it
- * is warned under an input-only rule. */
-static void set_armed(struct engine *e, struct term *t, bool on, uint32_t mask)
+/* The BPF side deleted the terminal's `armed` entry itself (it fired, or the
+ * terminal was released): forget the arm without touching the map. */
+static void arm_gone(struct engine *e, struct term *t)
 {
-	if (on == t->armed && (!on || mask == t->arm_mask))
+	if (!t->armed)
 		return;
-	if (on) {
-		if (e->k->arm(e->k->ctx, &t->key, mask)) {
-			log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
-				 t->who.tty);
-			return;
-		}
-		if (!t->armed)
-			e->narmed++;
-		t->arm_mask = mask;
-	} else {
-		/* the BPF side deletes the entry itself when it fires; -ENOENT is fine */
-		e->k->disarm(e->k->ctx, &t->key);
-		e->narmed--;
-		t->arm_mask = 0;
-	}
-	t->armed = on;
+	t->armed = 0;
+	e->narmed--;
 	e->k->set_narmed(e->k->ctx, e->narmed);
+}
+
+/* mask 0 disarms. Arming again with other clocks replaces the mask: a
+ * terminal armed for any use while it had no session must not keep
+ * cancelling on output once it is warned under an input-only rule. */
+static void set_armed(struct engine *e, struct term *t, uint32_t mask)
+{
+	if (mask == t->armed)
+		return;
+	if (!mask) {
+		/* -ENOENT is fine: the entry may have fired meanwhile */
+		e->k->disarm(e->k->ctx, &t->key);
+		arm_gone(e, t);
+		return;
+	}
+	if (e->k->arm(e->k->ctx, &t->key, mask)) {
+		log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
+			 t->who.tty);
+		return;
+	}
+	if (!t->armed) {
+		e->narmed++;
+		e->k->set_narmed(e->k->ctx, e->narmed);
+	}
+	t->armed = mask;
 }
 
 static void count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
@@ -392,23 +402,23 @@ static void wait_for_session(struct engine *e, struct term *t, const struct tty_
 	int clock;
 
 	if (e->min_lead_ns == NEVER) {
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		schedule(e, t, NEVER);
 		return;
 	}
 	last = deadline_last_activity(rec, all, &clock);
 	at = last + e->min_lead_ns;
 	if (at > now) {
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		schedule(e, t, at);
 		return;
 	}
 	if (rec->sid) {
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		schedule(e, t, now + RETRY_NS);
 		return;
 	}
-	set_armed(e, t, true, all);
+	set_armed(e, t, all);
 	if (!t->armed) {
 		schedule(e, t, now + RETRY_NS);
 		return;
@@ -416,7 +426,7 @@ static void wait_for_session(struct engine *e, struct term *t, const struct tty_
 	/* armed first, then looked at again: a use in between is seen either way */
 	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid ||
 	    deadline_last_activity(&again, all, &clock) != last) {
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		schedule(e, t, now);
 		return;
 	}
@@ -469,7 +479,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
 			e->stats.cancels++;
 		}
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		set_phase(e, t, PH_WATCH);
 		schedule(e, t, NEVER);
 		return;
@@ -484,7 +494,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
 			e->stats.cancels++;
 		}
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		set_phase(e, t, PH_WATCH);
 		schedule(e, t, v.next_ns);
 		return;
@@ -495,11 +505,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		}
 		/* arm first, then look again: activity in between is either in the
 		 * record now or will arrive as an event, never lost */
-		set_armed(e, t, true, t->rule->s.clocks);
+		set_armed(e, t, t->rule->s.clocks);
 		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
 			judge(t, &rec, now, &v);
 		if (v.state == TTY_ACTIVE) {
-			set_armed(e, t, false, 0);
+			set_armed(e, t, 0);
 			schedule(e, t, v.next_ns);
 			return;
 		}
@@ -522,11 +532,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 				e->stats.logged++;
 			}
 			set_phase(e, t, PH_LOGGED);
-			set_armed(e, t, true, t->rule->s.clocks);
+			set_armed(e, t, t->rule->s.clocks);
 			schedule(e, t, NEVER);
 			return;
 		}
-		set_armed(e, t, false, 0);
+		set_armed(e, t, 0);
 		start_ending(e, t, &v, now);
 		step_ending(e, t, now);
 		return;
@@ -575,10 +585,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
 	*pp = t->next;
 	deadheap_remove(&e->heap, &t->hn);
-	if (t->armed) {
-		e->narmed--;
-		e->k->set_narmed(e->k->ctx, e->narmed);
-	}
+	arm_gone(e, t); /* the release hook deleted the entry */
 	e->nterms--;
 	(void)now;
 	free(t);
@@ -592,12 +599,7 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 
 	if (!t)
 		return;
-	if (t->armed) {
-		/* the BPF side deleted the entry when it fired */
-		t->armed = false;
-		e->narmed--;
-		e->k->set_narmed(e->k->ctx, e->narmed);
-	}
+	arm_gone(e, t); /* it fired */
 	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
 		snprintf(outcome, sizeof(outcome), "cancelled by %s from pid %u (%.16s)",
 			 clock_name(clock), tgid, comm);
@@ -620,15 +622,12 @@ size_t engine_resync_armed(struct engine *e, uint64_t now)
 			if (!t->armed || e->k->is_armed(e->k->ctx, &t->key) != 0)
 				continue;
 			/* it fired and the event was lost: as if it had arrived, unnamed */
-			t->armed = false;
-			e->narmed--;
+			arm_gone(e, t);
 			if (deadheap_set(&e->heap, &t->hn, now))
 				log_err("out of memory scheduling terminal %s", t->who.tty);
 			n++;
 		}
 	}
-	if (n)
-		e->k->set_narmed(e->k->ctx, e->narmed);
 	return n;
 }
 

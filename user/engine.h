@@ -62,9 +62,8 @@ struct term {
 	struct term *next; /* hash chain */
 	struct tty_key key;
 	enum term_phase phase;
-	bool resolved; /* who is valid for who.sid */
-	bool armed;
-	uint32_t arm_mask;		   /* the clocks armed for, while armed */
+	bool resolved;			   /* who is valid for who.sid */
+	uint32_t armed;			   /* TTY_CLK_BIT()s armed for; 0: not armed */
 	bool reloaded;			   /* a new policy came since the last decision */
 	const struct rule *rule;	   /* NULL: out of scope or no session; reset on reload */
 	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */

@@ -62,8 +62,8 @@ struct metrics {
 	uint64_t terminals_tracked; /* terminals the engine follows */
 	uint64_t terminals_warning; /* warned, action pending */
 	uint64_t events_received;   /* ring buffer records consumed by this daemon */
-	uint64_t events_lost;	    /* ctl.events_lost: reservations the kernel side lost */
-	uint64_t ttys_full;	    /* ctl.ttys_full: terminals not tracked, map full */
+	uint64_t events_lost;	    /* stats.events_lost: reservations the kernel side lost */
+	uint64_t ttys_full;	    /* stats.ttys_full: terminals not tracked, map full */
 	uint64_t ttys_entries, ttys_max_entries;   /* map `ttys` */
 	uint64_t armed_entries, armed_max_entries; /* map `armed` */
 	uint64_t reloads_ok, reloads_failed;	   /* SIGHUP reloads */

@@ -841,9 +841,10 @@ static int cmp_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* The batch snapshot: every process, sorted by (session, pid). */
+/* The batch snapshot: every process, sorted by (session, pid), of the /proc
+ * at root; root is empty until a walk succeeded. */
 static struct {
-	bool open, valid;
+	bool open;
 	char root[PATH_MAX];
 	struct list_ctx all;
 } batch;
@@ -875,7 +876,7 @@ static int batch_fill(const char *root)
 
 	free(batch.all.v);
 	memset(&batch.all, 0, sizeof(batch.all));
-	batch.valid = false;
+	batch.root[0] = 0;
 	batch.all.sid = -1; /* list_visit keeps everything */
 	r = procfs_for_each(root, list_visit, &batch.all);
 	if (r < 0)
@@ -883,7 +884,6 @@ static int batch_fill(const char *root)
 	if (batch.all.n)
 		qsort(batch.all.v, batch.all.n, sizeof(*batch.all.v), cmp_session_pid);
 	snprintf(batch.root, sizeof(batch.root), "%s", root);
-	batch.valid = true;
 	return 0;
 }
 
@@ -892,7 +892,7 @@ static int batch_list(const char *root, pid_t sid, struct list_ctx *c)
 	size_t lo = 0, hi, i;
 	int r;
 
-	if (!batch.valid || strcmp(batch.root, root)) {
+	if (!batch.root[0] || strcmp(batch.root, root)) {
 		r = batch_fill(root);
 		if (r < 0)
 			return r;

@@ -437,14 +437,13 @@ static void fill_namespaces(const char *proc_root, int pdir, struct session_info
 		memset(&s->container, 0, sizeof(s->container));
 	/* Namespaces that no runtime's cgroup names (unshare, bwrap, a bare
 	 * nsenter) still mean "not the host": name them by namespace inode. */
-	if (!s->container.runtime[0] && pidns && !s->host_pidns) {
-		snprintf(s->container.runtime, sizeof(s->container.runtime), "pidns");
+	if (!s->container.runtime[0] && ((pidns && !s->host_pidns) || (mntns && !s->host_mntns))) {
+		bool pid = pidns && !s->host_pidns;
+
+		snprintf(s->container.runtime, sizeof(s->container.runtime), "%s",
+			 pid ? "pidns" : "mntns");
 		snprintf(s->container.name, sizeof(s->container.name), "%llu",
-			 (unsigned long long)pidns);
-	} else if (!s->container.runtime[0] && mntns && !s->host_mntns) {
-		snprintf(s->container.runtime, sizeof(s->container.runtime), "mntns");
-		snprintf(s->container.name, sizeof(s->container.name), "%llu",
-			 (unsigned long long)mntns);
+			 (unsigned long long)(pid ? pidns : mntns));
 	}
 	procfs_container_str(&s->container, s->container_str, sizeof(s->container_str));
 }

@@ -55,6 +55,20 @@ check no-bpffs 1 '^ttyidle: run: bpffs not mounted at /sys/fs/bpf' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/fs/bpf && exec "$0" run' "$T"
 check no-btf 1 '^ttyidle: run: kernel has no BTF \(/sys/kernel/btf/vmlinux: No such file or directory\)' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /sys/kernel/btf && exec "$0" run' "$T"
+# pins of another map layout (a `ctl` of layout 1, 32 bytes): refused by name,
+# and left in place
+old_layout='mount --make-rprivate / && mount -t bpf bpf /sys/fs/bpf && mkdir /sys/fs/bpf/ttyidle &&
+	bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 32 entries 1 name ctl &&
+	bpftool map update pinned /sys/fs/bpf/ttyidle/ctl key 0 0 0 0 value 1 0 0 0 0 0 0 0 \
+		0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&'
+check old-layout-status 1 '^ttyidle: status: maps pinned under /sys/fs/bpf/ttyidle have layout 1, this ttyidle reads [0-9]+: run `ttyidle unload` first$' -- \
+	unshare -m sh -c "$old_layout"' exec "$0" status' "$T"
+if [ "$(readlink /proc/self/ns/pid)" = "pid:[4026531836]" ]; then
+	check old-layout-run-keeps-pins 1 '^ttyidle: run: .*ttyidle unload' -- \
+		unshare -m sh -c "$old_layout"' "$0" run; rc=$?; [ -e /sys/fs/bpf/ttyidle/ctl ] || echo "ctl pin removed" >&2; exit $rc' "$T"
+else
+	echo "skip old-layout-run-keeps-pins: not in the host's PID namespace, so 'run' never reaches the pins"
+fi
 check pid-namespace 1 "^ttyidle: run: must run in the host's PID namespace" -- \
 	unshare -p -f --mount-proc "$T" run
 check bad-config 1 '^ttyidle: run: /[^:]*/bad.conf:2:16: ' -- \

@@ -152,9 +152,12 @@ static void test_notice(void **state)
 	deadline_give_notice(&v, 0, 300 * S);
 	assert_int_equal(v.state, TTY_ACTIVE);
 	assert_int_equal(v.deadline_ns, due);
+	assert_int_equal(v.warn_ns, due - 60 * S);
+	assert_int_equal(v.next_ns, due - 60 * S);
 	/* a warning time from the future counts as none */
 	deadline_decide(&rec, g, now, &v);
 	deadline_give_notice(&v, now + S, now);
+	assert_int_equal(v.state, TTY_WARN_DUE);
 	assert_int_equal(v.deadline_ns, now + 60 * S);
 
 	/* no lead configured: expired stays expired */

@@ -38,6 +38,7 @@ t=$(audit_line terminate alice)
 log "$t"
 assert_match "TTY=$(jfield tty "$rs") SESSION=$(jfield session "$rs") .*SERVICE=sshd .*ACTION=hangup OUTCOME=\"terminal hung up;" "$t" "terminate record"
 assert_eq 1 "$(audit_count terminate alice)" "terminate records"
+[ -n "$pane_tty" ] || fail "the pane's terminal is unknown"
 assert_eq 0 "$(grep -c "TTY=$pane_tty " "$TTYIDLE_LOG")" "records about the pane"
 
 log "the tmux server and its pane survive"

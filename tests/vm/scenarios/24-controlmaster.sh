@@ -49,6 +49,7 @@ log "2 s later: the busy session and the connection are still there"
 sleep 2
 assert_eq 1 "$(audit_count terminate alice)" "terminate records"
 assert_eq 1 "$(audit_count warn alice)" "warn records"
+[ -n "$tb" ] || fail "the busy session's terminal is unknown"
 assert_eq 0 "$(grep -c "TTY=$tb " "$TTYIDLE_LOG")" "records about the busy terminal"
 assert_ok alive "$lb"
 check_alive busy

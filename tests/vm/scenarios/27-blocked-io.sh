@@ -40,8 +40,8 @@ wait_for 5 has_rec "$rdev" "$devpts"
 r=$(rec_json "$rdev" "$devpts")
 log "$r"
 in1=$(jfield in_ns "$r") inr1=$(jfield in_read_ns "$r")
-assert_ne 0 "$in1" "in_ns after keystrokes"
-assert_ne 0 "$inr1" "in_read_ns after cat read them"
+assert_ge 1 "$in1" "in_ns after keystrokes"
+assert_ge 1 "$inr1" "in_read_ns after cat read them"
 sleep 0.5
 quiet pty_cmd t 'wm defg\n'
 quiet pty_cmd t 'expect defg'

@@ -74,6 +74,7 @@ CONF
 start_sshd
 start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_login a alice
+wait_for 10 has_urec alice
 deadline=$(($(in_ms "$(urec alice)") + 6000))
 write_conf "$TTYIDLE_CONF" <<'CONF'
 [global]
@@ -97,6 +98,7 @@ CONF
 kill -HUP "$TTYIDLE_PID"
 wait_for 5 grep -q '^ttyidle: configuration reloaded: ' "$TTYIDLE_LOG"
 ssh_login b bob
+wait_for 10 has_urec bob
 in_b=$(in_ms "$(urec bob)")
 wait_for 10 has_audit warn bob
 write_conf "$TTYIDLE_CONF" <<'CONF'
@@ -129,6 +131,7 @@ kill -HUP "$TTYIDLE_PID"
 wait_for 5 count_is 3 grep '^ttyidle: configuration reloaded: ' "$TTYIDLE_LOG"
 audit_rotate
 ssh_login c alice
+wait_for 10 has_urec alice
 in_c=$(in_ms "$(urec alice)")
 wait_for 10 has_audit warn alice
 printf '\n[rule spared]\nuser = alice\naction = exempt\n' >>"$TTYIDLE_CONF"
