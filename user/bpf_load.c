@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -158,10 +159,17 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+static void kretprobes_remove(void);
+
+/* Unpinnable links die with us, and so must their tracefs kretprobes. */
 static void destroy_links(struct bpf_state *st)
 {
+	bool had = st->nlinks > 0;
+
 	while (st->nlinks > 0)
 		bpf_link__destroy(st->links[--st->nlinks]);
+	if (had)
+		kretprobes_remove();
 }
 
 static void state_init(struct bpf_state *st)
@@ -347,16 +355,28 @@ static int kprobe_events_write(const char *line)
 	return r;
 }
 
-/* Remove our tracefs kretprobes; -EBUSY while a perf event still uses one. */
+/*
+ * Remove our tracefs kretprobes once nothing uses them. The kernel refuses
+ * with EBUSY while a perf event holds one; a link released by unlinking its
+ * pin may let go a moment after unlink() returns, so this waits a little
+ * (teardown paths only, never the event loop). Pins still in place keep the
+ * event busy, which is right: an adopting daemon needs it.
+ */
 static void kretprobes_remove(void)
 {
 	static const char *const funcs[] = {"n_tty_read"};
+	const struct timespec pause = {.tv_nsec = 10 * 1000 * 1000};
 	char line[128];
 	size_t i;
+	int tries;
 
+	pin_path(line, sizeof(line), LINK_PREFIX "kretprobe_n_tty_read");
+	if (access(line, F_OK) == 0)
+		return;
 	for (i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
 		snprintf(line, sizeof(line), "-:%s/%s_ret\n", KPROBE_GROUP, funcs[i]);
-		kprobe_events_write(line);
+		for (tries = 0; tries < 50 && kprobe_events_write(line) == -EBUSY; tries++)
+			nanosleep(&pause, NULL);
 	}
 }
 
@@ -392,12 +412,13 @@ static int kretprobe_tracefs(const char *func)
 	return fd < 0 ? -errno : fd;
 }
 
-static struct bpf_link *attach_prog(struct bpf_state *st, struct bpf_program *p)
+static struct bpf_link *attach_prog(struct bpf_state *st, struct ttyidle_bpf *skel,
+				    struct bpf_program *p)
 {
 	struct bpf_link *l;
 	int pfd;
 
-	if (strcmp(bpf_program__name(p), "kretprobe_n_tty_read"))
+	if (p != skel->progs.kretprobe_n_tty_read)
 		return bpf_program__attach(p);
 	pfd = kretprobe_tracefs("n_tty_read");
 	if (pfd < 0) {
@@ -417,14 +438,14 @@ static struct bpf_link *attach_prog(struct bpf_state *st, struct bpf_program *p)
 }
 
 /* Attach one program and pin its link (or keep it, where pinning is refused). */
-static int attach_one(struct bpf_state *st, enum attach_mode mode, struct bpf_program *p, char *why,
-		      size_t whylen)
+static int attach_one(struct bpf_state *st, struct ttyidle_bpf *skel, enum attach_mode mode,
+		      struct bpf_program *p, char *why, size_t whylen)
 {
 	struct bpf_link *l;
 	char path[512];
 	int r;
 
-	l = attach_prog(st, p);
+	l = attach_prog(st, skel, p);
 	if (!l) {
 		r = -errno;
 		snprintf(why, whylen, "attach %s: %s", bpf_program__section_name(p), strerror(-r));
@@ -486,7 +507,7 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 			if (!bpf_program__autoload(p) ||
 			    (strstr(bpf_program__name(p), "release") != NULL) != (pass == 0))
 				continue;
-			r = attach_one(st, mode, p, why, whylen);
+			r = attach_one(st, skel, mode, p, why, whylen);
 			if (r)
 				goto fail;
 		}
@@ -498,6 +519,8 @@ fail:
 	destroy_links(st);
 	ttyidle_bpf__destroy(skel);
 	unpin_links();
+	if (mode == ATTACH_KPROBE)
+		kretprobes_remove();
 	return r;
 }
 
@@ -635,6 +658,7 @@ adopted:
 fail:
 	bpf_state_close(st);
 	unpin_links();
+	kretprobes_remove();
 	return r;
 }
 

@@ -48,9 +48,20 @@ pty_cmd a 'wm f'
 rec=$(rec_json "$rdev" "$devpts")
 [ "$(jfield in_ns "$rec")" -gt "$in1" ] || fail "in_ns does not move after restart"
 
+# kprobe_events: our tracefs kretprobes, one line each
+kretprobe_events() {
+	grep -s ttyidle /sys/kernel/tracing/kprobe_events || true
+}
+! grep -q 'programs in kprobe mode' "$TTYIDLE_LOG" || [ -n "$(kretprobe_events)" ] ||
+	fail "kprobe mode without its tracefs kretprobe"
+
 log "unload removes every pin and detaches"
 stop_ttyidle
+if [ $pinned = no ]; then
+	assert_eq "" "$(kretprobe_events)" "tracefs kretprobes after the daemon that held the links exited"
+fi
 assert_ok ttyidle unload
+assert_eq "" "$(kretprobe_events)" "tracefs kretprobes after unload"
 assert_fails test -e /sys/fs/bpf/ttyidle
 [ -z "$(bpftool link list 2>/dev/null | grep -E 'tty_write|n_tty_read')" ] ||
 	fail "links still attached after unload: $(bpftool link list)"
