@@ -333,7 +333,8 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	if (ret <= 0)
 		return 0;
 	c = get_ctl();
-	if (!c || c->daemon_tgid == bpf_get_current_pid_tgid() >> 32)
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!c || c->daemon_tgid == tgid)
 		return 0;
 	if (!resolve_cached(tty, &r))
 		return 0;
@@ -347,7 +348,6 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 			clock = TTY_CLK_IN;
 			rec->in_ns = now;
 			__sync_fetch_and_add(&rec->in_bytes, ret);
-			tgid = bpf_get_current_pid_tgid() >> 32;
 			if (rec->writer_tgid != tgid) {
 				rec->writer_tgid = tgid;
 				bpf_get_current_comm(rec->writer_comm, sizeof(rec->writer_comm));

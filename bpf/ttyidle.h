@@ -78,7 +78,14 @@ struct tty_rec {
  */
 struct armed {
 	__u32 mask; /* TTY_CLK_BIT()s that count as activity */
-	__u32 pad;
+	/*
+	 * For `status`, which cannot ask the daemon: the warning was given this
+	 * many ms after the last activity on the rule's clocks, so the action is
+	 * due one warning lead after that at the earliest (later than the
+	 * policy's deadline when the warning came late). 0: not a warning arm.
+	 * Kernel code never reads it. Layout 2 named it `pad` and left it 0.
+	 */
+	__u32 warned_ms;
 };
 
 /*

@@ -69,10 +69,10 @@ static int k_read_rec(void *ctx, const struct tty_key *k, struct tty_rec *r)
 	return bpf_map_lookup_elem(d->bpf.ttys_fd, k, r) ? -errno : 0;
 }
 
-static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask)
+static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms)
 {
 	struct daemon *d = ctx;
-	struct armed a = {.mask = mask};
+	struct armed a = {.mask = mask, .warned_ms = warned_ms};
 
 	return bpf_map_update_elem(d->bpf.armed_fd, k, &a, BPF_ANY) ? -errno : 0;
 }

@@ -26,6 +26,7 @@
 struct row {
 	struct tty_key key;
 	struct tty_rec rec;
+	uint32_t warned_ms; /* from `armed`: the daemon's warning (struct armed) */
 };
 
 /* What status shows about a terminal's session, and what the policy says of it. */
@@ -72,6 +73,10 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 		subject_from_session(&sb, si);
 		rule = rules_match(p, &sb.s);
 		deadline_decide(&row->rec, rule, now, &vd);
+		/* a late warning moved the daemon's deadline: show that one */
+		if (row->warned_ms)
+			deadline_give_notice(&vd, vd.last_ns + (uint64_t)row->warned_ms * 1000000,
+					     now);
 		v->state = rule ? tty_state_name(vd.state) : "out-of-scope";
 		if (rule) {
 			v->rule = rule->name;
@@ -96,8 +101,10 @@ static int cmp_row(const void *a, const void *b)
 }
 
 /* Every record of the ttys map; *n rows in a malloc'd array. */
-static int read_all(int fd, struct row **out, size_t *n)
+static int read_all(int fd, int armed_fd, struct row **out, size_t *n)
 {
+	struct armed a;
+
 	struct tty_key key, next;
 	struct row *rows = NULL, *tmp;
 	size_t cap = 0, len = 0;
@@ -116,6 +123,8 @@ static int read_all(int fd, struct row **out, size_t *n)
 		/* a record deleted between the two calls is simply skipped */
 		if (bpf_map_lookup_elem(fd, &next, &rows[len].rec) == 0) {
 			rows[len].key = next;
+			rows[len].warned_ms =
+			    bpf_map_lookup_elem(armed_fd, &next, &a) == 0 ? a.warned_ms : 0;
 			len++;
 		}
 		key = next;
@@ -312,7 +321,7 @@ int do_status(int argc, char **argv)
 		policy_free(&pol);
 		return 1;
 	}
-	r = read_all(st.ttys_fd, &rows, &n);
+	r = read_all(st.ttys_fd, st.armed_fd, &rows, &n);
 	if (r) {
 		cmd_error("status", "cannot read %s/ttys: %s", TTYIDLE_PIN_DIR, strerror(-r));
 		bpf_state_close(&st);

@@ -145,10 +145,11 @@ static void arm_gone(struct engine *e, struct term *t)
 
 /* mask 0 disarms. Arming again with other clocks replaces the mask: a
  * terminal armed for any use while it had no session must not keep
- * cancelling on output once it is warned under an input-only rule. */
-static void set_armed(struct engine *e, struct term *t, uint32_t mask)
+ * cancelling on output once it is warned under an input-only rule.
+ * warned_ms: see struct armed; 0 for arms that are not a warning. */
+static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms)
 {
-	if (mask == t->armed)
+	if (mask == t->armed && !warned_ms)
 		return;
 	if (!mask) {
 		/* -ENOENT is fine: the entry may have fired meanwhile */
@@ -156,7 +157,7 @@ static void set_armed(struct engine *e, struct term *t, uint32_t mask)
 		arm_gone(e, t);
 		return;
 	}
-	if (e->k->arm(e->k->ctx, &t->key, mask)) {
+	if (e->k->arm(e->k->ctx, &t->key, mask, warned_ms)) {
 		log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
 			 t->who.tty);
 		return;
@@ -378,6 +379,14 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 	schedule(e, t, t->phase == PH_ENDING ? term_plan_next(&t->plan) : NEVER);
 }
 
+/* struct armed's warned_ms for a warning given now; never 0, which means none */
+static uint32_t warned_after_ms(const struct verdict *v, uint64_t now)
+{
+	uint64_t ms = now > v->last_ns ? (now - v->last_ns) / 1000000 : 0;
+
+	return ms < 1 ? 1 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
 /* The rule's verdict, with the full warning lead guaranteed (deadline.h). */
 static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now, struct verdict *v)
 {
@@ -402,23 +411,23 @@ static void wait_for_session(struct engine *e, struct term *t, const struct tty_
 	int clock;
 
 	if (e->min_lead_ns == NEVER) {
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		schedule(e, t, NEVER);
 		return;
 	}
 	last = deadline_last_activity(rec, all, &clock);
 	at = last + e->min_lead_ns;
 	if (at > now) {
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		schedule(e, t, at);
 		return;
 	}
 	if (rec->sid) {
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		schedule(e, t, now + RETRY_NS);
 		return;
 	}
-	set_armed(e, t, all);
+	set_armed(e, t, all, 0);
 	if (!t->armed) {
 		schedule(e, t, now + RETRY_NS);
 		return;
@@ -426,7 +435,7 @@ static void wait_for_session(struct engine *e, struct term *t, const struct tty_
 	/* armed first, then looked at again: a use in between is seen either way */
 	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid ||
 	    deadline_last_activity(&again, all, &clock) != last) {
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		schedule(e, t, now);
 		return;
 	}
@@ -479,7 +488,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
 			e->stats.cancels++;
 		}
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		set_phase(e, t, PH_WATCH);
 		schedule(e, t, NEVER);
 		return;
@@ -494,7 +503,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
 			e->stats.cancels++;
 		}
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		set_phase(e, t, PH_WATCH);
 		schedule(e, t, v.next_ns);
 		return;
@@ -505,11 +514,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		}
 		/* arm first, then look again: activity in between is either in the
 		 * record now or will arrive as an event, never lost */
-		set_armed(e, t, t->rule->s.clocks);
+		set_armed(e, t, t->rule->s.clocks, warned_after_ms(&v, now));
 		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
 			judge(t, &rec, now, &v);
 		if (v.state == TTY_ACTIVE) {
-			set_armed(e, t, 0);
+			set_armed(e, t, 0, 0);
 			schedule(e, t, v.next_ns);
 			return;
 		}
@@ -532,11 +541,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 				e->stats.logged++;
 			}
 			set_phase(e, t, PH_LOGGED);
-			set_armed(e, t, t->rule->s.clocks);
+			set_armed(e, t, t->rule->s.clocks, 0);
 			schedule(e, t, NEVER);
 			return;
 		}
-		set_armed(e, t, 0);
+		set_armed(e, t, 0, 0);
 		start_ending(e, t, &v, now);
 		step_ending(e, t, now);
 		return;

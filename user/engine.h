@@ -26,8 +26,9 @@ struct engine_kernel {
 	void *ctx;
 	/* 0, or -ENOENT when the terminal has no record (released) */
 	int (*read_rec)(void *ctx, const struct tty_key *k, struct tty_rec *r);
-	/* insert into `armed`: the first activity in mask emits EV_ACTIVITY and disarms */
-	int (*arm)(void *ctx, const struct tty_key *k, uint32_t mask);
+	/* insert into `armed`: the first activity in mask emits EV_ACTIVITY and
+	 * disarms; warned_ms as struct armed documents it */
+	int (*arm)(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms);
 	int (*disarm)(void *ctx, const struct tty_key *k);
 	/* how many terminals are armed, so the BPF side can skip its lookup at 0 */
 	void (*set_narmed)(void *ctx, uint32_t n);

@@ -36,6 +36,7 @@ struct fake_kernel {
 	bool have_rec;
 	bool armed;
 	uint32_t mask;
+	uint32_t warned_ms;
 	uint32_t narmed;
 	unsigned arms;
 };
@@ -50,12 +51,13 @@ static int fk_read(void *ctx, const struct tty_key *k, struct tty_rec *r)
 	return 0;
 }
 
-static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask)
+static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms)
 {
 	struct fake_kernel *f = ctx;
 
 	f->armed = true;
 	f->mask = mask;
+	f->warned_ms = warned_ms;
 	f->arms++;
 	return 0;
 }
@@ -188,6 +190,7 @@ static void test_sessionless_waits_for_use(void **state)
 	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, ALL_CLOCKS);
+	assert_int_equal(f->fk.warned_ms, 0); /* not a warning */
 	assert_int_equal(f->fk.narmed, 1);
 	assert_int_equal(engine_next(&f->e), UINT64_MAX);
 
@@ -246,6 +249,8 @@ static void test_overdue_gets_notice(void **state)
 	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
+	/* status reads when the warning came: 1000 s after the last input */
+	assert_int_equal(f->fk.warned_ms, 1000 * 1000);
 	assert_int_equal(engine_next(&f->e), now + 40 * S);
 	victim_output(&f->v, out, sizeof(out));
 	assert_non_null(strstr(out, "idle "));
@@ -293,6 +298,7 @@ static void test_rearm_replaces_mask(void **state)
 	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
+	assert_int_equal(f->fk.warned_ms, 70 * 1000);
 	assert_int_equal(f->fk.narmed, 1);
 	assert_int_equal(engine_next(&f->e), now + 30 * S);
 

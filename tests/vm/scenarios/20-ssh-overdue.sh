@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
 # A login found already past its deadline (here: idle while no daemon ran)
-# is never ended at once: it is warned first and ended one warn-before later.
+# is never ended at once: it is warned first and ended one warn-before later,
+# and `status` shows that later deadline.
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
@@ -35,6 +36,14 @@ w=$(audit_line warn alice)
 log "$w"
 assert_match 'IDLE_SEC=(9|[1-9][0-9]) CLOCK=input RULE=global ACTION=hangup OUTCOME=delivered' "$w" "late warning"
 quiet pty_cmd c 'expect will be ended in'
+
+# status shows the daemon's deadline (warning + lead), not the policy's past one
+t_s=$(uptime_ms)
+r=$(urec alice)
+due=$(awk -v t="$t_s" -v l="$(jfield left_sec "$r")" 'BEGIN { printf "%d", t + l * 1000 }')
+log "status: state $(jfield state "$r"), left $(jfield left_sec "$r") s"
+assert_ge $((t_start + 5000 - 1000)) "$due" "status's deadline (ms)"
+assert_le $((t0 + 5000 + 2000)) "$due" "status's deadline (ms)"
 
 log "the full lead is given"
 sleep_until_ms $((t_start + 4000))

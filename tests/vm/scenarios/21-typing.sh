@@ -59,7 +59,9 @@ took=$(($(uptime_ms) - key_ms))
 c=$(audit_line cancel alice)
 log "$c (seen ${took} ms after the keystroke)"
 assert_match "EVENT=cancel USER=alice UID=1000 TTY=pts/[0-9]+ SESSION=$leader .*CLOCK=input RULE=global ACTION=hangup OUTCOME=\"cancelled by input from pid $writer \\(sshd\\)\"" "$c" "cancel record"
-assert_le 1500 "$took" "ms from keystroke to cancel"
+# the timer path would wait out the rest of the warning (4 s); this includes
+# the harness's own polling, which a loaded CI host stretches
+assert_le 3000 "$took" "ms from keystroke to cancel"
 assert_eq 1 "$(audit_count cancel alice)" "cancel records"
 [ "$key_ms" -lt "$deadline" ] || fail "the keystroke came after the deadline"
 
