@@ -40,11 +40,21 @@ detach() { # MODE
 	[ ! -e /sys/fs/bpf/ttyidle ] || fail "ttyidle unload left /sys/fs/bpf/ttyidle"
 }
 
+# "idle busy" jiffies of all CPUs, from /proc/stat
+cpu_jiffies() {
+	awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 for r in $(seq "$ROUNDS"); do
 	for m in $MODES; do
 		attach "$m"
 		for d in $DIRS; do
+			set -- $(cpu_jiffies)
+			i0=$1 b0=$2
 			line=$(ptybench tput "$d" "$SIZE" "$SECS") || fail "ptybench tput $d failed"
+			set -- $(cpu_jiffies)
+			awk -v i="$(($1 - i0))" -v b="$(($2 - b0))" \
+				'BEGIN { printf "%.1f\n", i + b ? 100 * b / (i + b) : 0 }' >>/tmp/busy
 			kv wps "$line" >>"/tmp/wps.$m.$d"
 			awk -v w="$(kv writes "$line")" -v r="$(kv reads "$line")" \
 				'BEGIN { printf "%.1f\n", r ? w / r : 0 }' >>"/tmp/wpr.$m.$d"
@@ -86,8 +96,9 @@ for d in $DIRS; do
 			'BEGIN { printf "%.1f %s %.0f\n", 100 * v / n, what, 1e9 / n }' >>/tmp/ratios
 	done
 done
-note "hot path: one writer and one reader process on one emulated CPU, the system busy 100%" \
-	"of the time in every run. Writes per read, median (how many writes the reader takes in" \
+note "hot path: one writer and one reader process on $(nproc) emulated CPU(s), busy" \
+	"$(sort -n /tmp/busy | head -n1)-$(sort -n /tmp/busy | tail -n1)% of the time across the runs" \
+	"(/proc/stat). Writes per read, median (how many writes the reader takes in" \
 	"at once): $(for d in out in; do printf '%s: ' "$d"
 		for m in $MODES; do printf '%s %s, ' "$m" "$(median <"/tmp/wpr.$m.$d")"; done
 	done | sed 's/, $//'). Streaming (out, in) mixes the programs' cost with how writer" \
@@ -129,11 +140,16 @@ runs=$(awk '{ r[$1] = r[$1] (r[$1] ? "/" : "") $2 }
 text="attached throughput >= 97% of unattached: worst $worst% ($what); echo round trips"
 text="$text fentry $echo_fe, kprobe $echo_kp"
 if awk -v w="$worst" 'BEGIN { exit !(w >= 97) }'; then
-	goal hotpath met "$text; raised bar: $(awk -v w="$worst" 'BEGIN { printf "%d", w }')%"
+	if awk -v w="$worst" 'BEGIN { exit !(w >= 99) }'; then
+		goal hotpath met "$text; raised bar: 99%"
+	else
+		goal hotpath met "$text"
+	fi
 else
 	goal hotpath missed "$text; limited by the programs' own cost: per run $runs" \
-		"(bpf_stats; helper calls per program in the table above), 4 runs per echo round" \
-		"trip of $echo_ns ns unattached, on the emulated CPU; streaming loses more when the" \
-		"extra time per write changes how writer and reader take turns (writes per read above)"
+		"(bpf_stats; helper calls per program in the table above), 4 program runs (fentry)" \
+		"or 6 (kprobe: n_tty_read needs a kprobe and a kretprobe) per echo round trip of" \
+		"$echo_ns ns unattached, on the emulated CPU; streaming loses more when the extra" \
+		"time per write changes how writer and reader take turns (writes per read above)"
 fi
 exit 0

@@ -83,7 +83,7 @@ window() {
 		"$(per_s $((vol - WINDOW_WRITES))) | $cpu | $core | $(per_s $((b_ev - a_ev))) | $bpf" \
 		>>/tmp/scale.rows
 	# voluntary wake-ups beyond the metric writes: the "between deadlines" figure
-	echo "$1 $2 $((vol - WINDOW_WRITES)) $ticks $secs $((all - vol))" >>/tmp/scale.raw
+	echo "$1 $2 $((vol - WINDOW_WRITES)) $ticks $secs $((all - vol)) $bpf" >>/tmp/scale.raw
 }
 
 for n in $SIZES; do
@@ -165,24 +165,31 @@ note "scale: context switches of the daemon from /proc/PID/status; the voluntary
 	"its metrics file (--metrics) is rewritten every 15 s, $WINDOW_WRITES of those per window." \
 	"BPF programs' CPU: the hot-path programs' run_time_ns (bpf_stats on) over the window."
 
-idle_extra=$(awk '$2 == "idle" { s += $3 } END { print s + 0 }' /tmp/scale.raw)
-active_extra=$(awk '$2 == "active" { s += $3 } END { print s + 0 }' /tmp/scale.raw)
+# Each window on its own: a sum could hide one window's extra wake-ups
+# behind another's missing metric write.
+idle_bad=$(awk '$2 == "idle" && $3 > 0 { n++ } END { print n + 0 }' /tmp/scale.raw)
+active_bad=$(awk '$2 == "active" && $3 > 0 { n++ } END { print n + 0 }' /tmp/scale.raw)
+idle_max=$(awk '$2 == "idle" && $3 > m { m = $3 } END { print m + 0 }' /tmp/scale.raw)
 what="zero wake-ups between deadlines when nothing happens"
-if [ "$idle_extra" = 0 ] && [ "$active_extra" = 0 ]; then
-	goal quiet met "$what: no wake-up beyond the metric writes in the idle windows; raised bar:" \
-		"none either while every terminal types once a second"
-elif [ "$idle_extra" = 0 ]; then
-	goal quiet met "$what: no wake-up beyond the metric writes in the idle windows"
+if [ "$idle_bad" = 0 ] && [ "$active_bad" = 0 ]; then
+	goal quiet met "$what: no wake-up beyond the metric writes in any idle window; raised bar:" \
+		"none either in any window where every terminal types once a second"
+elif [ "$idle_bad" = 0 ]; then
+	goal quiet met "$what: no wake-up beyond the metric writes in any idle window"
 else
-	goal quiet missed "$what: $idle_extra wake-ups beyond the metric writes in the idle windows"
+	goal quiet missed "$what: $idle_bad idle window(s) with wake-ups beyond the metric writes," \
+		"up to $idle_max"
 fi
-pct=$(awk '$1 == 10000 && $2 == "active" { printf "%.2f", $4 / $5 }' /tmp/scale.raw)
+set -- $(awk '$1 == 10000 && $2 == "active" { printf "%.2f %s", $4 / $5, $7 }' /tmp/scale.raw)
+pct=$1 bpf=$2
 what="under 1% of one core with 10,000 terminals active once a second"
+text="$what: the daemon $pct% (the BPF programs' own CPU in the same window, spent in the"
+text="$text kernel on the terminals' behalf: $bpf)"
 if awk -v p="$pct" 'BEGIN { exit !(p < 0.1) }'; then
-	goal cpu10k met "$what: $pct%; raised bar: 0.1%"
+	goal cpu10k met "$text; raised bar: 0.1%"
 elif awk -v p="$pct" 'BEGIN { exit !(p < 1) }'; then
-	goal cpu10k met "$what: $pct%"
+	goal cpu10k met "$text"
 else
-	goal cpu10k missed "$what: $pct%"
+	goal cpu10k missed "$text"
 fi
 exit 0

@@ -227,7 +227,7 @@ for s in $SYSTEMS; do
 	done
 	set -- $(stats <"/tmp/late.$s")
 	row "$(sysname "$s") | $(limit_s "$s")s | $NPREC | $1 | $2 | $3 | $4"
-	[ "$s" = ti ] && ti_n=$1 ti_max=$4
+	[ "$s" = ti ] && ti_n=$1 ti_min=$2 ti_max=$4
 	log "$s lateness ms: $(tr '\n' ' ' <"/tmp/late.$s")"
 done
 
@@ -266,18 +266,20 @@ note "peers: all three systems ran at the same time in one boot, on separate use
 note "peers: sshd tracks channel activity in whole seconds, so ChannelTimeout may end a session" \
 	"up to 1 s before the due time."
 
-# The bar of tests/vm/scenarios/2*.sh: ended within 2 s of the deadline.
-if [ "$ti_n" = "$NPREC" ] && [ "$ti_max" -le 2000 ]; then
-	if [ "$ti_max" -lt 500 ]; then
-		bar="; raised bar: 0.5 s"
-	else
-		bar=""
+# The issue's goal: every session ended within 1 s of due, and (ours) none
+# before it; 100 ms of slack below for the driver's own clock reads.
+what="ttyidle ends every idle ssh session within 1 s of its due time, none before it"
+if [ "${ti_n:-0}" = "$NPREC" ] && [ "$ti_min" -ge -100 ] && [ "$ti_max" -le 1000 ]; then
+	bar=""
+	if [ "$ti_max" -lt 250 ]; then
+		bar="; raised bar: within 250 ms"
+	elif [ "$ti_max" -lt 500 ]; then
+		bar="; raised bar: within 500 ms"
 	fi
-	goal precision met "ttyidle ends every idle ssh session within 2 s after its due time" \
-		"(project bar, tests/vm/scenarios): $ti_n of $NPREC, latest ${ti_max} ms$bar"
+	goal precision met "$what: $ti_n of $NPREC, ${ti_min}..${ti_max} ms after due$bar"
 else
-	goal precision missed "ttyidle ends every idle ssh session within 2 s after its due time" \
-		"(project bar, tests/vm/scenarios): $ti_n of $NPREC ended, latest ${ti_max} ms"
+	goal precision missed "$what: ${ti_n:-0} of $NPREC ended, ${ti_min:-?}..${ti_max:-?} ms" \
+		"after due"
 fi
 if [ "$ti_ended" = 4 ]; then
 	goal tricks met "no keep-alive trick keeps a ttyidle session: 4 of 4 ended"
