@@ -100,7 +100,7 @@ bench: $(OUT)/ttyidle
 	$(Q)tests/vm/bench/host/bench.sh
 
 FORMAT_SRCS = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
-	      tests/vm/progs/*.c
+	      tests/vm/progs/*.c tests/vm/progs/*.h
 
 format:
 	$(Q)clang-format -i $(FORMAT_SRCS)

@@ -44,9 +44,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } armed SEC(".maps");
 
+/*
+ * 1 MiB: room for about 18,000 events (a host opening 10,000 terminals at
+ * once overran 256 KiB). Maps pinned by an earlier version keep their size:
+ * the loader sizes this one like the pinned one, so it is reused.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, 1024 * 1024);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } events SEC(".maps");
 

@@ -474,6 +474,27 @@ static int attach_one(struct bpf_state *st, struct ttyidle_bpf *skel, enum attac
 	return 0;
 }
 
+/*
+ * A pinned map is reused only if it matches the object's definition; a size
+ * that changed between versions would make the new daemon refuse the old
+ * daemon's maps (and their idle history) for no reason of layout.
+ */
+static void size_like_pinned(struct bpf_map *m, const char *name)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[512];
+	int fd;
+
+	pin_path(path, sizeof(path), name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.max_entries)
+		bpf_map__set_max_entries(m, info.max_entries);
+	close(fd);
+}
+
 /* Load and attach in one mode; on failure `why` says which step refused. */
 static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct sigs *s, char *why,
 		      size_t whylen)
@@ -491,6 +512,7 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 	}
 	skel->rodata->tty_write_takes_file = s->write_nargs == 4;
 	select_programs(skel, mode, s);
+	size_like_pinned(skel->maps.events, "events");
 	r = ttyidle_bpf__load(skel);
 	if (r) {
 		snprintf(why, whylen, "load: %s", strerror(-r));

@@ -50,6 +50,7 @@ struct daemon {
 	int metricsfd;
 	char metrics_err[256];
 	uint64_t events_lost_seen;
+	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
 };
 
 static uint64_t now_ns(void)
@@ -97,13 +98,14 @@ static int k_is_armed(void *ctx, const struct tty_key *k)
 static void k_set_narmed(void *ctx, uint32_t n)
 {
 	struct daemon *d = ctx;
-	struct ttyidle_ctl c;
+	int r;
 
-	/* only the daemon writes ctl (the kernel's counters live in `stats`) */
-	if (ctl_read(&d->bpf, &c) == 0) {
-		c.narmed = n;
-		ctl_write(&d->bpf, &c);
-	}
+	d->ctl.narmed = n;
+	r = ctl_write(&d->bpf, &d->ctl);
+	if (r)
+		log_warn("cannot write the ctl map (%s): activity during a warning may be "
+			 "noticed only at the deadline",
+			 strerror(-r));
 }
 
 static int handle_event(void *ctx, void *data, size_t len)
@@ -386,9 +388,8 @@ int do_run(int argc, char **argv)
 	};
 	enum attach_mode want = ATTACH_NONE;
 	const char *env = getenv("TTYIDLE_ATTACH");
-	struct ttyidle_ctl c;
 	char err[512];
-	int ch, r = 1;
+	int ch, e, r = 1;
 
 	if (env && *env && attach_mode_parse(env, &want)) {
 		cmd_error("run", "TTYIDLE_ATTACH='%s' is not one of auto, fentry, kprobe", env);
@@ -458,9 +459,15 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "%s", err);
 		goto out;
 	}
-	if (ctl_read(&d.bpf, &c) == 0) {
-		c.daemon_tgid = getpid();
-		ctl_write(&d.bpf, &c);
+	/* without our tgid in ctl, our own warnings would count as activity */
+	if ((e = ctl_read(&d.bpf, &d.ctl)) == 0) {
+		d.ctl.daemon_tgid = getpid();
+		e = ctl_write(&d.bpf, &d.ctl);
+	}
+	if (e) {
+		cmd_error("run", "cannot write the ctl map under %s: %s", TTYIDLE_PIN_DIR,
+			  strerror(-e));
+		goto out;
 	}
 	log_info("%s programs in %s mode; maps pinned under %s",
 		 d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),

@@ -1225,22 +1225,30 @@ static void commit(struct policy *p, struct policy *np)
 	memset(np, 0, sizeof(*np));
 }
 
+/*
+ * The end of every load: r is how reading went so far. The new policy
+ * replaces *p only when all of it is good; otherwise *p is untouched.
+ */
+static int settle(struct policy *p, struct policy *np, int r, const char *what, char *err,
+		  size_t errlen)
+{
+	if (r == 0)
+		r = finish(np, err, errlen);
+	if (r < 0) {
+		if (r == -ENOMEM)
+			snprintf(err, errlen, "%s: out of memory", what);
+		policy_free(np);
+		return r;
+	}
+	commit(p, np);
+	return 0;
+}
+
 int policy_load_default(struct policy *p, char *err, size_t errlen)
 {
 	struct policy np = {0};
-	int r;
 
-	r = begin(&np, err, errlen);
-	if (r == 0)
-		r = finish(&np, err, errlen);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		policy_free(&np);
-		return r;
-	}
-	commit(p, &np);
-	return 0;
+	return settle(p, &np, begin(&np, err, errlen), "built-in policy", err, errlen);
 }
 
 int policy_load_buffer(struct policy *p, const char *name, const void *buf, size_t len, char *err,
@@ -1252,16 +1260,7 @@ int policy_load_buffer(struct policy *p, const char *name, const void *buf, size
 	r = begin(&np, err, errlen);
 	if (r == 0)
 		r = parse_text(&np, name, buf, len, err, errlen);
-	if (r == 0)
-		r = finish(&np, err, errlen);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			snprintf(err, errlen, "%s: out of memory", name);
-		policy_free(&np);
-		return r;
-	}
-	commit(p, &np);
-	return 0;
+	return settle(p, &np, r, name, err, errlen);
 }
 
 /* Returns 0 with the contents, 1 if missing and missing_ok, or -errno. */
@@ -1440,16 +1439,7 @@ int policy_load(struct policy *p, const char *main_path, const char *dropin_dir,
 		r = load_path(&np, main_path, flags, err, errlen);
 	if (r == 0 && dropin_dir)
 		r = load_dropins(&np, dropin_dir, flags, err, errlen);
-	if (r == 0)
-		r = finish(&np, err, errlen);
-	if (r < 0) {
-		if (r == -ENOMEM)
-			snprintf(err, errlen, "out of memory");
-		policy_free(&np);
-		return r;
-	}
-	commit(p, &np);
-	return 0;
+	return settle(p, &np, r, main_path ? main_path : "configuration", err, errlen);
 }
 
 /* ---- printing ------------------------------------------------------------ */

@@ -34,33 +34,43 @@ static void copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[srclen] = 0;
 }
 
-/* Read at most size-1 bytes of DFD/NAME and NUL-terminate them. */
-static int read_small_at(int dfd, const char *name, char *buf, size_t size, size_t *len)
+/*
+ * Read from fd into buf at *off until end of file (1) or until only the
+ * NUL's byte of cap is left (0); -errno as vanished() maps it.
+ */
+static int read_fill(int fd, char *buf, size_t cap, size_t *off)
 {
-	size_t off = 0;
-	int fd, r = 0;
-
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return vanished(errno);
-	while (off + 1 < size) {
-		ssize_t n = read(fd, buf + off, size - 1 - off);
+	while (*off + 1 < cap) {
+		ssize_t n = read(fd, buf + *off, cap - 1 - *off);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			r = vanished(errno);
-			goto out;
+			return vanished(errno);
 		}
 		if (n == 0)
-			break;
-		off += (size_t)n;
+			return 1;
+		*off += (size_t)n;
 	}
+	return 0;
+}
+
+/* Read at most size-1 bytes of DFD/NAME and NUL-terminate them. */
+static int read_small_at(int dfd, const char *name, char *buf, size_t size, size_t *len)
+{
+	size_t off = 0;
+	int fd, r;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return vanished(errno);
+	r = read_fill(fd, buf, size, &off);
+	close(fd);
+	if (r < 0)
+		return r;
 	buf[off] = 0;
 	*len = off;
-out:
-	close(fd);
-	return r;
+	return 0;
 }
 
 /* Read all of DFD/NAME (up to max bytes) into a malloc'ed, NUL-terminated buffer. */
@@ -78,33 +88,22 @@ static int read_alloc_at(int dfd, const char *name, size_t max, char **out, size
 		r = -ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		ssize_t n;
+	while ((r = read_fill(fd, buf, cap, &off)) == 0) {
+		char *nb;
 
-		if (off + 1 >= cap) {
-			char *nb;
-
-			if (cap >= max)
-				break; /* keep what fits; callers parse line by line */
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + off, cap - 1 - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = vanished(errno);
+		if (cap >= max)
+			break; /* keep what fits; callers parse line by line */
+		cap = cap * 2 > max ? max : cap * 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			r = -ENOMEM;
 			goto out;
 		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
+		buf = nb;
 	}
+	if (r < 0)
+		goto out;
+	r = 0;
 	buf[off] = 0;
 	*out = buf;
 	*len = off;

@@ -58,7 +58,8 @@ mkdir -p "$VMB/keys" "$(dirname "$OUT")"
 PTYCTL=$VMB/ptyctl
 PTYBENCH=$VMB/ptybench
 for prog in ptyctl ptybench; do
-	if [[ ! -x $VMB/$prog || $HERE/progs/$prog.c -nt $VMB/$prog ]]; then
+	if [[ ! -x $VMB/$prog || $HERE/progs/$prog.c -nt $VMB/$prog ||
+		$HERE/progs/ptyutil.h -nt $VMB/$prog ]]; then
 		echo "  CC       $VMB/$prog"
 		$CC -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$VMB/$prog.tmp" \
 			"$HERE/progs/$prog.c" || die "building $prog failed"

@@ -73,23 +73,14 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+#define PROG "ptybench"
+#include "ptyutil.h"
+
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 
 #define CHILD_STACK 4096
-
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ptybench: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
 
 static uint64_t now_ms(void)
 {
@@ -595,51 +586,6 @@ struct client {
 
 static struct client clients[MAX_CLIENTS];
 static int nclients;
-
-static int unescape(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		char c = *s;
-
-		if (n + 1 >= outlen)
-			die("text too long");
-		if (c == '\\' && s[1]) {
-			s++;
-			switch (*s) {
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'e':
-				c = 27;
-				break;
-			case 'x': {
-				char hex[3] = {0};
-
-				if (!s[1] || !s[2])
-					die("bad \\x escape");
-				hex[0] = s[1];
-				hex[1] = s[2];
-				c = (char)strtol(hex, NULL, 16);
-				s += 2;
-				break;
-			}
-			default:
-				c = *s;
-			}
-		}
-		out[n++] = c;
-	}
-	out[n] = 0;
-	return (int)n;
-}
 
 static struct client *client_by_id(const char *id)
 {

@@ -22,7 +22,10 @@
  *   spawn CMD             run `sh -c CMD` as leader of a new session whose controlling
  *                         terminal is the slave; prints `spawn id= pid= sid=`
  *   signal SIG            send signal number SIG to the spawned session leader
- *   reap                  wait for the spawned process; prints `exit id= status=`
+ *   reap                  wait for the spawned process; prints `exit id= status= ms=`
+ *                         (or signal= instead of status=), ms being CLOCK_BOOTTIME
+ *                         in ms when it exited, noted by a SIGCHLD handler: a
+ *                         scenario times an exit exactly however late it reaps
  *   close                 close the current PTY's master and slave
  *   hold SECONDS          sleep (fractions allowed)
  *   timeout MS            time limit for reads and expect (default 3000)
@@ -61,6 +64,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#define PROG "ptyctl"
+#include "ptyutil.h"
+
 #define MAX_PTYS 64
 #define BUF_SIZE 4096
 
@@ -70,6 +76,10 @@ struct pty {
 	int index;
 	pid_t child;
 	char path[128];
+	/* set by on_child() */
+	volatile sig_atomic_t exited;
+	int exit_status;
+	long long exit_ms;
 };
 
 static struct pty ptys[MAX_PTYS];
@@ -81,18 +91,6 @@ static volatile sig_atomic_t got_signal;
 static char instance_dirs[MAX_PTYS][64];
 static int ninstance;
 
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("ptyctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(1);
-}
-
 static struct pty *current(const char *step)
 {
 	if (cur < 0 || ptys[cur].master < 0)
@@ -103,51 +101,6 @@ static struct pty *current(const char *step)
 static unsigned int kdev(dev_t d)
 {
 	return major(d) << 20 | minor(d);
-}
-
-static int unescape(const char *s, char *out, size_t outlen)
-{
-	size_t n = 0;
-
-	for (; *s; s++) {
-		char c = *s;
-
-		if (n + 1 >= outlen)
-			die("string too long: %s", s);
-		if (c == '\\' && s[1]) {
-			s++;
-			switch (*s) {
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			case 't':
-				c = '\t';
-				break;
-			case 'e':
-				c = 27;
-				break;
-			case 'x': {
-				char hex[3] = {0};
-
-				if (!s[1] || !s[2])
-					die("bad \\x escape");
-				hex[0] = s[1];
-				hex[1] = s[2];
-				c = (char)strtol(hex, NULL, 16);
-				s += 2;
-				break;
-			}
-			default:
-				c = *s;
-			}
-		}
-		out[n++] = c;
-	}
-	out[n] = 0;
-	return (int)n;
 }
 
 static void print_escaped(const char *buf, size_t n)
@@ -343,16 +296,43 @@ static void step_expect(const char *arg)
 	die("expect: \"%s\" not seen on PTY %d within %d ms", arg, cur, timeout_ms);
 }
 
+/* Reap spawned children as they exit, noting when (async-signal-safe calls only). */
+static void on_child(int sig)
+{
+	int saved = errno, status;
+	struct timespec ts;
+	pid_t pid;
+
+	(void)sig;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		for (int i = 0; i < npty; i++) {
+			if (ptys[i].child != pid)
+				continue;
+			ptys[i].exit_status = status;
+			ptys[i].exit_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+			ptys[i].exited = 1;
+		}
+	}
+	errno = saved;
+}
+
 static void step_spawn(const char *cmd)
 {
 	struct pty *p = current("spawn");
+	sigset_t chld, old;
 	pid_t pid;
 
+	/* on_child must know the pid before the child can exit */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (setsid() < 0 || ioctl(p->slave, TIOCSCTTY, 0) < 0)
 			die("spawn: controlling terminal: %s", strerror(errno));
 		if (dup2(p->slave, 0) < 0 || dup2(p->slave, 1) < 0 || dup2(p->slave, 2) < 0)
@@ -361,6 +341,8 @@ static void step_spawn(const char *cmd)
 		die("exec /bin/sh: %s", strerror(errno));
 	}
 	p->child = pid;
+	p->exited = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* The child's sid is its pid; print it so a scenario needs no /proc lookup. */
 	printf("spawn id=%d pid=%d sid=%d\n", cur, (int)pid, (int)pid);
 }
@@ -368,17 +350,37 @@ static void step_spawn(const char *cmd)
 static void step_reap(void)
 {
 	struct pty *p = current("reap");
+	sigset_t chld, old;
 	int status;
 
 	if (p->child <= 0)
 		die("reap: nothing spawned on PTY %d", cur);
-	if (waitpid(p->child, &status, 0) < 0)
-		die("waitpid: %s", strerror(errno));
+	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000L};
+
+	/* SIGCHLD blocked between the test and the wait, so none is missed;
+	 * one taken by sigtimedwait is handled here as on_child would */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	on_child(SIGCHLD);
+	while (!p->exited && !got_signal) {
+		if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
+			on_child(SIGCHLD);
+		else if (errno == EAGAIN)
+			break;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (!p->exited)
+		die(got_signal ? "reap: interrupted by signal %d"
+			       : "reap: PTY %d's process still runs after the timeout",
+		    got_signal ? (int)got_signal : cur);
+	status = p->exit_status;
 	p->child = 0;
+	p->exited = 0;
 	if (WIFEXITED(status))
-		printf("exit id=%d status=%d\n", cur, WEXITSTATUS(status));
+		printf("exit id=%d status=%d ms=%lld\n", cur, WEXITSTATUS(status), p->exit_ms);
 	else
-		printf("exit id=%d signal=%d\n", cur, WTERMSIG(status));
+		printf("exit id=%d signal=%d ms=%lld\n", cur, WTERMSIG(status), p->exit_ms);
 }
 
 /* The mount points were made in the shared /tmp; the mounts die with our namespace. */
@@ -560,6 +562,7 @@ static void serve(const char *path)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sc = {.sa_handler = on_child, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: ptyctl STEP... (see the header of ptyctl.c)\n");
@@ -570,6 +573,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCHLD, &sc, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	for (int i = 1; i < argc; i++) {
 		const char *name = argv[i], *bare = name, *arg = NULL;

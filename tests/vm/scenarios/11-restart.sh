@@ -62,8 +62,24 @@ if [ $pinned = no ]; then
 fi
 assert_ok ttyidle unload
 assert_eq "" "$(kretprobe_events)" "tracefs kretprobes after unload"
-assert_fails test -e /sys/fs/bpf/ttyidle
-[ -z "$(bpftool link list 2>/dev/null | grep -E 'tty_write|n_tty_read')" ] ||
-	fail "links still attached after unload: $(bpftool link list)"
+
+log "a ring buffer pinned with another size (an older version's) is reused as it is"
+# events_size: max_entries of the pinned ring buffer
+events_size() {
+	bpftool map show pinned /sys/fs/bpf/ttyidle/events | sed -n 's/.*max_entries \([0-9]*\).*/\1/p'
+}
+mkdir -p /sys/fs/bpf/ttyidle
+assert_ok bpftool map create /sys/fs/bpf/ttyidle/events type ringbuf key 0 value 0 \
+	entries 262144 name events
+start_ttyidle
+assert_eq 262144 "$(events_size)" "reused ring buffer's size"
+pty_cmd a 'wm g'
+wait_for 10 has_rec "$rdev" "$devpts"
+stop_ttyidle
+assert_ok ttyidle unload
+start_ttyidle
+assert_eq 1048576 "$(events_size)" "new ring buffer's size"
+stop_ttyidle
+assert_ok ttyidle unload
 pty_stop a
 exit 0

@@ -51,8 +51,8 @@ no_audit terminate alice
 [ -n "$(user_procs alice)" ] || fail "alice's session ended before the warning lead was over"
 
 # the warning went out between t_start and t0: the end is due one lead later
-wait_exit c 8
-end=$(uptime_ms)
+end=$(exit_ms c 8)
+[ -n "$end" ] || fail "no exit time for the client"
 log "client exited $((end - t_start - 5000))..$((end - t0 - 5000)) ms after restart + lead"
 assert_ge $((t_start + 5000 - 100)) "$end" "not before the lead was over (ms)"
 assert_le 2000 $((end - t0 - 5000)) "lateness (ms)"

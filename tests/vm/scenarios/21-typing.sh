@@ -9,13 +9,11 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 8s
 warn-before = 4s
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_login c alice
 wait_for 10 has_user_rec alice
 rec=$(urec alice)

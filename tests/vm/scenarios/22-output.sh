@@ -9,7 +9,7 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 8s
 warn-before = 3s
@@ -18,8 +18,6 @@ warn-before = 3s
 user = bob
 activity = input+output
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_logins a:alice b:bob
 for n in a b; do
 	type_keys $n 'while :; do echo t""ick; sleep 1; done\n'

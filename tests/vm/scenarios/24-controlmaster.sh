@@ -8,13 +8,11 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
 warn-before = 2s
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 assert_ok ssh -M -S /tmp/cm -o ControlPersist=yes -fN alice@127.0.0.1
 check=$(ssh -S /tmp/cm -O check alice@127.0.0.1 2>&1)
 log "$check"

@@ -10,7 +10,7 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
 warn-before = 2s
@@ -23,8 +23,6 @@ action = exempt
 user = alice
 action = warn
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_logins b:bob a:alice
 wait_for 5 has_user_rec bob
 wait_for 5 has_user_rec alice

@@ -15,13 +15,11 @@ _writing() {
 	grep -q n_tty_write "/proc/$1/stack" 2>/dev/null
 }
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
 warn-before = 2s
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_logins a:alice b:bob
 quiet pty_cmd a 'timeout 300'
 quiet pty_cmd a rm

@@ -66,13 +66,11 @@ assert_eq "ttyidle: run: /tmp/dropins/10-x.conf:2:1: unknown key \"idle\", did y
 [ ! -e /sys/fs/bpf/ttyidle ] || fail "something was pinned after a bad drop-in"
 
 log "reload: a bad file is refused and the old limit stays"
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
 warn-before = 3s
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_login a alice
 wait_for 10 has_urec alice
 deadline=$(($(in_ms "$(urec alice)") + 6000))

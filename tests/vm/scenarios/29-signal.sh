@@ -10,15 +10,13 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf "$TTYIDLE_CONF" <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
 warn-before = 2s
 action = signal
 signal-delays = 2s 2s
 CONF
-start_sshd
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
 ssh_login c alice
 type_keys c "trap '' HUP TERM; sleep 1000 & setsid sleep 999 & echo JO\"\"BS\\n"
 quiet pty_cmd c 'expect JOBS'
