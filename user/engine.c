@@ -601,12 +601,20 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 }
 
 void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
-		     const char *comm, uint64_t now)
+		     const char *comm, uint64_t at, uint64_t now)
 {
 	struct term *t = engine_find(e, k);
 	char outcome[96];
 
 	if (!t)
+		return;
+	/*
+	 * An earlier arm fired before the warning, and the warning's own arm
+	 * (written after it, and re-read against the record) put the entry back:
+	 * that use was counted when the warning was decided. It must neither
+	 * cancel the warning nor make us forget the live entry.
+	 */
+	if ((t->phase == PH_WARNED || t->phase == PH_LOGGED) && at < t->warned_ns)
 		return;
 	arm_gone(e, t); /* it fired */
 	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {

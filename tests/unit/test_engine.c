@@ -199,7 +199,7 @@ static void test_sessionless_waits_for_use(void **state)
 	f->fk.armed = false;
 	f->fk.rec.sid = f->v.pid;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S, now + S);
 	assert_int_equal(f->fk.arms, arms); /* an active session is not armed again */
 	t = engine_find(&f->e, &f->v.p.key);
 	assert_non_null(t);
@@ -302,11 +302,18 @@ static void test_rearm_replaces_mask(void **state)
 	assert_int_equal(f->fk.narmed, 1);
 	assert_int_equal(engine_next(&f->e), now + 30 * S);
 
+	/* the any-use arm had fired just before; its event arrives only now */
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_OUT, 1, "sh", now - 1, now + 1);
+	assert_int_equal(f->e.stats.cancels, 0);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->armed, TTY_CLK_BIT(TTY_CLK_IN));
+	assert_int_equal(f->fk.narmed, 1);
+
 	/* a keystroke during the warning cancels it */
 	arms = f->fk.arms;
 	f->fk.armed = false;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S, now + S);
 	assert_int_equal(f->fk.arms, arms);
 	assert_false(f->fk.armed);
 	assert_int_equal(f->e.stats.cancels, 1);
