@@ -108,12 +108,7 @@ for n in $SIZES; do
 	ms2=$(($(uptime_ms) - 2000)) # its last CPU tick was up to 2 s before
 	t1=$(cpu_ticks "$TTYIDLE_PID")
 	# every terminal tracked (events lost to a full ring buffer are made up by a map walk)
-	i=0
-	while [ "$(metric ttyidle_terminals_tracked)" -lt "$n" ] 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 20 ] || fail "daemon tracks $(metric ttyidle_terminals_tracked) of $n terminals"
-		metrics_wait 1
-	done
+	wait_tracked "$n" 20
 	log "$n terminals: set up in $(((ms1 - ms0) / 1000))s; daemon took them on with" \
 		"$((t1 - t0)) ticks; free: $(free -m | awk '/^Mem:/ { print $3 "MB used, " $4 "MB free" }')"
 	echo "$n | $(awk -v t="$((t1 - t0))" 'BEGIN { printf "%.2f", t / 100 }') |" \

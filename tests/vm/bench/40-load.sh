@@ -38,12 +38,7 @@ poll_for 900 grep -q '^ready' /tmp/mass.log || {
 	fail "ptybench mass did not get ready"
 }
 ready_ms=$(uptime_ms)
-i=0
-while [ "$(metric ttyidle_terminals_tracked)" -lt "$TERMS" ] 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 60 ] || fail "daemon tracks $(metric ttyidle_terminals_tracked) of $TERMS terminals"
-	metrics_wait 1
-done
+wait_tracked "$TERMS" 60
 # The terminals without a session: once past the shortest lead (idle-timeout -
 # warn-before) after their one keystroke, what do they cost a daemon that has
 # nothing to do with them? The window must hold nothing else: the sessions are

@@ -358,6 +358,47 @@ static void utmp_remove(void)
 	endutxent();
 }
 
+/*
+ * Drain signalfd sfd: reap every exited child (waitpid flags | WNOHANG) and
+ * hand each to reaped(); returns 1 if a signal other than SIGCHLD came (quit).
+ */
+static int drain_signals(int sfd, int wflags, void (*reaped)(pid_t pid, int status))
+{
+	struct signalfd_siginfo si;
+	int quit = 0;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			quit = 1;
+			continue;
+		}
+		for (;;) {
+			int status;
+			pid_t p = waitpid(-1, &status, WNOHANG | wflags);
+
+			if (p <= 0)
+				break;
+			reaped(p, status);
+		}
+	}
+	return quit;
+}
+
+static int mass_nsess;
+
+static void mass_reaped(pid_t p, int status)
+{
+	for (int i = 0; i < mass_nsess; i++) {
+		if (terms[i].child != p)
+			continue;
+		terms[i].child = 0;
+		close(terms[i].master);
+		terms[i].master = -1;
+		logf_("end i=%d t=%llu status=%d", i, (unsigned long long)now_ms(), status);
+		break;
+	}
+}
+
 static int cmd_mass(int argc, char **argv)
 {
 	const char *utmp_prefix = NULL, *ctl = NULL, *logpath = NULL;
@@ -397,6 +438,7 @@ static int cmd_mass(int argc, char **argv)
 	}
 	if (nsess > nterms)
 		die("mass: --sessions %d is more than N %d", nsess, nterms);
+	mass_nsess = nsess;
 	if (logpath) {
 		log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (log_fd < 0)
@@ -503,33 +545,8 @@ static int cmd_mass(int argc, char **argv)
 		r = poll(pfd, cfd >= 0 ? 2 : 1, timeout);
 		if (r < 0 && errno != EINTR)
 			die("poll: %s", strerror(errno));
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo != SIGCHLD) {
-					quit = 1;
-					continue;
-				}
-				for (;;) {
-					int status;
-					pid_t p = waitpid(-1, &status, WNOHANG | __WALL);
-
-					if (p <= 0)
-						break;
-					for (i = 0; i < nsess; i++) {
-						if (terms[i].child != p)
-							continue;
-						terms[i].child = 0;
-						close(terms[i].master);
-						terms[i].master = -1;
-						logf_("end i=%d t=%llu status=%d", i,
-						      (unsigned long long)now_ms(), status);
-						break;
-					}
-				}
-			}
-		}
+		if ((pfd[0].revents & POLLIN) && drain_signals(sfd, __WALL, mass_reaped))
+			quit = 1;
 		if (cfd >= 0 && (pfd[1].revents & POLLIN)) {
 			ssize_t n = read(cfd, cbuf + clen, sizeof(cbuf) - 1 - clen);
 			char *nl;
@@ -687,6 +704,19 @@ static void drive_command(char *line, int *quit)
 	}
 }
 
+static void drive_reaped(pid_t p, int status)
+{
+	for (int i = 0; i < nclients; i++) {
+		if (clients[i].pid != p)
+			continue;
+		logf_("exit %s t=%llu status=%d", clients[i].id, (unsigned long long)now_ms(),
+		      status);
+		clients[i].pid = 0;
+		close(clients[i].master);
+		clients[i].master = -1;
+	}
+}
+
 static int cmd_drive(int argc, char **argv)
 {
 	struct pollfd pfd[MAX_CLIENTS + 2];
@@ -746,32 +776,8 @@ static int cmd_drive(int argc, char **argv)
 			c->nseen += r;
 			check_expect(c);
 		}
-		if (pfd[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo != SIGCHLD) {
-					quit = 1;
-					continue;
-				}
-				for (;;) {
-					int status;
-					pid_t p = waitpid(-1, &status, WNOHANG);
-
-					if (p <= 0)
-						break;
-					for (i = 0; i < nclients; i++) {
-						if (clients[i].pid != p)
-							continue;
-						logf_("exit %s t=%llu status=%d", clients[i].id,
-						      (unsigned long long)now_ms(), status);
-						clients[i].pid = 0;
-						close(clients[i].master);
-						clients[i].master = -1;
-					}
-				}
-			}
-		}
+		if ((pfd[0].revents & POLLIN) && drain_signals(sfd, 0, drive_reaped))
+			quit = 1;
 		if (pfd[1].revents & POLLIN) {
 			ssize_t r = read(cfd, cbuf + clen, sizeof(cbuf) - 1 - clen);
 			char *nl;
