@@ -76,6 +76,9 @@ struct {
  * changes while it lives, so this saves the pointer chase on every event but
  * the first; the release hook deletes both ends of a pair before the memory
  * can be reused, and the release program is attached before the I/O ones.
+ * Measured (6.1 under TCG, bpf_stats, same boot setup): without it
+ * fexit_tty_write took 2906 ns a run against 2196, fexit_n_tty_read 3370
+ * against 2933, and echo round trips kept 81.0% of unattached against 88.1%.
  */
 struct resolved_cache {
 	struct tty_key key;
