@@ -131,7 +131,7 @@ static int handle_event(void *ctx, void *data, size_t len)
 		engine_gone(&d->eng, &e->key, now_ns());
 		break;
 	case EV_ACTIVITY:
-		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, e->ts_ns, now_ns());
+		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
 		break;
 	}
 	return 0;

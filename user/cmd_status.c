@@ -18,6 +18,7 @@
 #include "jsonw.h"
 #include "config.h"
 #include "deadline.h"
+#include "duration.h"
 #include "rules.h"
 #include "session.h"
 #include "subject.h"
@@ -73,10 +74,10 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 		subject_from_session(&sb, si);
 		rule = rules_match(p, &sb.s);
 		deadline_decide(&row->rec, rule, now, &vd);
-		/* a late warning moved the daemon's deadline: show that one */
-		if (row->warned_ms)
-			deadline_give_notice(&vd, vd.last_ns + (uint64_t)row->warned_ms * 1000000,
-					     now);
+		/* the daemon's deadline: the full lead after a late warning, or
+		 * after the warning it is about to give an overdue session */
+		deadline_give_notice(
+		    &vd, row->warned_ms ? vd.last_ns + row->warned_ms * NSEC_PER_MSEC : 0, now);
 		v->state = rule ? tty_state_name(vd.state) : "out-of-scope";
 		if (rule) {
 			v->rule = rule->name;

@@ -725,7 +725,7 @@ static int parse_setting(struct parser *ps, const struct keydef *kd, const char 
 			return r;
 		for (i = 0; i < n; i++) {
 			if (tok_is(&toks[i], "all")) {
-				bit = TTY_CLK_BIT(TTY_CLK_MAX) - 1;
+				bit = TTY_CLK_ALL;
 			} else {
 				for (c = 0, bit = 0; c < TTY_CLK_MAX; c++)
 					if (tok_is(&toks[i], clock_names[c]))

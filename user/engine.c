@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "deadline.h"
+#include "duration.h"
 #include "engine.h"
 #include "log.h"
 #include "procfs.h"
@@ -175,9 +176,12 @@ static void count(struct engine *e, const struct term *t, enum metrics_family f,
 		metrics_count(e->metrics, f, t->rule_name[0] ? t->rule_name : "global", label);
 }
 
+/* warned_ns means "warned in this idle spell": it goes with the phases that follow a warning. */
 static void set_phase(struct engine *e, struct term *t, enum term_phase ph)
 {
 	e->nwarned += (ph == PH_WARNED) - (t->phase == PH_WARNED);
+	if (ph != PH_WARNED && ph != PH_LOGGED)
+		t->warned_ns = 0;
 	t->phase = ph;
 }
 
@@ -382,7 +386,7 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 /* struct armed's warned_ms for a warning given now; never 0, which means none */
 static uint32_t warned_after_ms(const struct verdict *v, uint64_t now)
 {
-	uint64_t ms = now > v->last_ns ? (now - v->last_ns) / 1000000 : 0;
+	uint64_t ms = now > v->last_ns ? (now - v->last_ns) / NSEC_PER_MSEC : 0;
 
 	return ms < 1 ? 1 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
 }
@@ -391,7 +395,7 @@ static uint32_t warned_after_ms(const struct verdict *v, uint64_t now)
 static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now, struct verdict *v)
 {
 	deadline_decide(rec, t->rule, now, v);
-	deadline_give_notice(v, t->phase == PH_WARNED ? t->warned_ns : 0, now);
+	deadline_give_notice(v, t->warned_ns, now);
 }
 
 /*
@@ -405,26 +409,21 @@ static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now,
 static void wait_for_session(struct engine *e, struct term *t, const struct tty_rec *rec,
 			     uint64_t now)
 {
-	const uint32_t all = (1u << TTY_CLK_MAX) - 1;
+	const uint32_t all = TTY_CLK_ALL;
 	struct tty_rec again;
-	uint64_t last, at;
+	uint64_t last, next = 0;
 	int clock;
 
-	if (e->min_lead_ns == NEVER) {
-		set_armed(e, t, 0, 0);
-		schedule(e, t, NEVER);
-		return;
-	}
 	last = deadline_last_activity(rec, all, &clock);
-	at = last + e->min_lead_ns;
-	if (at > now) {
+	if (e->min_lead_ns == NEVER)
+		next = NEVER;
+	else if (last + e->min_lead_ns > now)
+		next = last + e->min_lead_ns;
+	else if (rec->sid)
+		next = now + RETRY_NS;
+	if (next) {
 		set_armed(e, t, 0, 0);
-		schedule(e, t, at);
-		return;
-	}
-	if (rec->sid) {
-		set_armed(e, t, 0, 0);
-		schedule(e, t, now + RETRY_NS);
+		schedule(e, t, next);
 		return;
 	}
 	set_armed(e, t, all, 0);
@@ -601,7 +600,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 }
 
 void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
-		     const char *comm, uint64_t at, uint64_t now)
+		     const char *comm, uint64_t now)
 {
 	struct term *t = engine_find(e, k);
 	char outcome[96];
@@ -609,12 +608,12 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 	if (!t)
 		return;
 	/*
-	 * An earlier arm fired before the warning, and the warning's own arm
-	 * (written after it, and re-read against the record) put the entry back:
-	 * that use was counted when the warning was decided. It must neither
-	 * cancel the warning nor make us forget the live entry.
+	 * A firing deletes the entry. One still there means this event came
+	 * from an arm we replaced since (a new mask, a warning): the replacement
+	 * re-read the record after arming, so that use is counted already. It
+	 * must neither cancel a warning nor make us forget the live entry.
 	 */
-	if ((t->phase == PH_WARNED || t->phase == PH_LOGGED) && at < t->warned_ns)
+	if (t->armed && e->k->is_armed(e->k->ctx, &t->key) == 1)
 		return;
 	arm_gone(e, t); /* it fired */
 	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
@@ -640,8 +639,7 @@ size_t engine_resync_armed(struct engine *e, uint64_t now)
 				continue;
 			/* it fired and the event was lost: as if it had arrived, unnamed */
 			arm_gone(e, t);
-			if (deadheap_set(&e->heap, &t->hn, now))
-				log_err("out of memory scheduling terminal %s", t->who.tty);
+			schedule(e, t, now);
 			n++;
 		}
 	}

@@ -102,9 +102,9 @@ void engine_free(struct engine *e);
 int engine_add(struct engine *e, const struct tty_key *k, uint64_t now);
 /* EV_GONE: the terminal was released. */
 void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now);
-/* EV_ACTIVITY on an armed terminal; at: when the kernel saw the activity. */
+/* EV_ACTIVITY on an armed terminal. */
 void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
-		     const char *comm, uint64_t at, uint64_t now);
+		     const char *comm, uint64_t now);
 /*
  * Ring buffer events were lost: an EV_ACTIVITY among them leaves a terminal
  * that the BPF side has disarmed (it fired) and we still think armed, and a

@@ -917,7 +917,8 @@ static int batch_list(const char *root, pid_t sid, struct list_ctx *c)
 	return 0;
 }
 
-int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out, size_t *n)
+int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct proc_stat **out,
+			size_t *n)
 {
 	struct list_ctx c = {.sid = sid};
 	int r;
@@ -928,7 +929,7 @@ int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out
 		return -EINVAL;
 	if (!proc_root)
 		proc_root = PROCFS_ROOT;
-	if (batch.open) {
+	if (batch.open && !fresh) {
 		r = batch_list(proc_root, sid, &c);
 		if (r < 0)
 			return r;

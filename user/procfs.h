@@ -101,17 +101,21 @@ int procfs_read_ns(const char *proc_root, pid_t pid, const char *type, uint64_t 
 typedef int (*procfs_visit_fn)(const struct proc_stat *st, void *arg);
 int procfs_for_each(const char *proc_root, procfs_visit_fn fn, void *arg);
 
-/* All processes whose session is sid, in PID order; *out is malloc'ed (free it). */
-int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out, size_t *n);
+/* All processes whose session is sid, in PID order; *out is malloc'ed (free it).
+ * fresh: walk /proc now even inside a batch (below). */
+int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct proc_stat **out,
+			size_t *n);
 
 /*
  * A batch: between begin and end, procfs_list_session() answers from one
  * walk of /proc made at its first call, instead of one walk per call. Ending
  * a thousand sessions due in the same second then costs one walk, not three
  * per session. What a listing misses (a process forked during the batch) is
- * caught by the next escalation step, which runs in a later batch; what it
- * still holds (a process gone since) is refused by the start-time check
- * every signal makes. Batches do not nest; end drops the snapshot.
+ * caught by the next escalation step, which runs in a later batch; the last
+ * step (SIGKILL) and the survivor count have none after them, so they ask
+ * for a fresh listing. What a listing still holds (a process gone since) is
+ * refused by the start-time check every signal makes. Batches do not nest;
+ * end drops the snapshot.
  */
 void procfs_batch_begin(void);
 void procfs_batch_end(void);

@@ -190,7 +190,7 @@ static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_k
 		if (r)
 			return r;
 	}
-	r = procfs_list_session(proc_root, sid, &v, &n);
+	r = procfs_list_session(proc_root, sid, false, &v, &n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && !r; i++)
@@ -423,23 +423,25 @@ static void fill_identity(struct session_info *s, const struct proc_status *ps)
 static void fill_namespaces(const char *proc_root, int pdir, struct session_info *s)
 {
 	uint64_t pidns = 0, mntns = 0, b;
+	bool init_mnt, pid;
 
 	/* The initial PID namespace has a fixed inode; no need to read PID 1 (which hardened
 	 * hosts may refuse even to root). */
 	s->host_pidns =
 	    procfs_read_ns_at(pdir, "pid", &pidns) == 0 && pidns == PROCFS_INIT_PIDNS_INO;
 	/* Mount namespaces have no fixed inode before Linux 6.x: PID 1's, else ours. */
+	init_mnt = procfs_read_ns(proc_root, 1, "mnt", &b) == 0;
 	s->host_mntns = procfs_read_ns_at(pdir, "mnt", &mntns) == 0 &&
-			((procfs_read_ns(proc_root, 1, "mnt", &b) == 0 ||
-			  procfs_read_ns(proc_root, getpid(), "mnt", &b) == 0) &&
-			 mntns == b);
+			(init_mnt || procfs_read_ns(proc_root, getpid(), "mnt", &b) == 0) &&
+			mntns == b;
 	if (procfs_read_container_at(pdir, &s->container) < 0)
 		memset(&s->container, 0, sizeof(s->container));
 	/* Namespaces that no runtime's cgroup names (unshare, bwrap, a bare
-	 * nsenter) still mean "not the host": name them by namespace inode. */
-	if (!s->container.runtime[0] && ((pidns && !s->host_pidns) || (mntns && !s->host_mntns))) {
-		bool pid = pidns && !s->host_pidns;
-
+	 * nsenter) still mean "not the host": name them by namespace inode. A
+	 * mount namespace only when compared with PID 1's: a service unit with
+	 * PrivateTmp= has a mount namespace of its own, which is not the host's. */
+	pid = pidns && !s->host_pidns;
+	if (!s->container.runtime[0] && (pid || (init_mnt && mntns && !s->host_mntns))) {
 		snprintf(s->container.runtime, sizeof(s->container.runtime), "%s",
 			 pid ? "pidns" : "mntns");
 		snprintf(s->container.name, sizeof(s->container.name), "%llu",

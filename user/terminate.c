@@ -234,7 +234,7 @@ static int check_session_identity(const char *proc_root, pid_t sid, unsigned lon
 
 /* Members of the session: same sid, started no earlier than its leader, alive. */
 static int live_members(const char *proc_root, pid_t sid, unsigned long long leader_start,
-			struct proc_stat **out, size_t *n)
+			bool fresh, struct proc_stat **out, size_t *n)
 {
 	struct proc_stat *v;
 	size_t i, k = 0;
@@ -245,7 +245,7 @@ static int live_members(const char *proc_root, pid_t sid, unsigned long long lea
 	r = check_session_identity(proc_root, sid, leader_start);
 	if (r < 0)
 		return r;
-	r = procfs_list_session(proc_root, sid, &v, n);
+	r = procfs_list_session(proc_root, sid, fresh, &v, n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < *n; i++)
@@ -270,7 +270,9 @@ int term_signal_session(const char *proc_root, pid_t sid, unsigned long long lea
 
 	if (!proc_root)
 		proc_root = PROCFS_ROOT;
-	r = live_members(proc_root, sid, leader_start, &v, &n);
+	/* SIGKILL is the last step: nothing after it would catch a process the
+	 * batch's listing missed */
+	r = live_members(proc_root, sid, leader_start, sig == SIGKILL, &v, &n);
 	if (r == -ESTALE)
 		return 0; /* the session we meant is over */
 	if (r < 0)
@@ -326,7 +328,7 @@ int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_sta
 
 	if (!proc_root)
 		proc_root = PROCFS_ROOT;
-	r = live_members(proc_root, sid, leader_start, &v, &n);
+	r = live_members(proc_root, sid, leader_start, false, &v, &n);
 	if (r == -ESTALE)
 		return 1;
 	if (r < 0)
@@ -342,7 +344,7 @@ int term_survivors(const char *proc_root, pid_t sid, unsigned long long leader_s
 
 	if (!proc_root)
 		proc_root = PROCFS_ROOT;
-	r = live_members(proc_root, sid, leader_start, out, n);
+	r = live_members(proc_root, sid, leader_start, true, out, n);
 	return r == -ESTALE ? 0 : r;
 }
 

@@ -29,7 +29,7 @@
 #include "testpty.h"
 
 #define S	   NSEC_PER_SEC
-#define ALL_CLOCKS ((1u << TTY_CLK_MAX) - 1)
+#define ALL_CLOCKS TTY_CLK_ALL
 
 struct fake_kernel {
 	struct tty_rec rec;
@@ -199,7 +199,7 @@ static void test_sessionless_waits_for_use(void **state)
 	f->fk.armed = false;
 	f->fk.rec.sid = f->v.pid;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S, now + S);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
 	assert_int_equal(f->fk.arms, arms); /* an active session is not armed again */
 	t = engine_find(&f->e, &f->v.p.key);
 	assert_non_null(t);
@@ -302,8 +302,9 @@ static void test_rearm_replaces_mask(void **state)
 	assert_int_equal(f->fk.narmed, 1);
 	assert_int_equal(engine_next(&f->e), now + 30 * S);
 
-	/* the any-use arm had fired just before; its event arrives only now */
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_OUT, 1, "sh", now - 1, now + 1);
+	/* the any-use arm had fired before the warning's arm replaced it; its
+	 * event arrives only now, while the replacement is still in the map */
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_OUT, 1, "sh", now + 1);
 	assert_int_equal(f->e.stats.cancels, 0);
 	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
 	assert_int_equal(engine_find(&f->e, &f->v.p.key)->armed, TTY_CLK_BIT(TTY_CLK_IN));
@@ -313,7 +314,7 @@ static void test_rearm_replaces_mask(void **state)
 	arms = f->fk.arms;
 	f->fk.armed = false;
 	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S, now + S);
+	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
 	assert_int_equal(f->fk.arms, arms);
 	assert_false(f->fk.armed);
 	assert_int_equal(f->e.stats.cancels, 1);
@@ -371,6 +372,43 @@ static void test_released_record(void **state)
 	assert_null(engine_find(&f->e, &f->v.p.key));
 }
 
+/*
+ * Audit mode (action = warn): warned, then the expiry logged once. A reload
+ * that changes nothing for it must not log a second warning and expiry.
+ */
+static void test_audit_mode_reload(void **state)
+{
+	static const char text[] = "[global]\nscope = all\nidle-timeout = 100s\n"
+				   "warn-before = 40s\naction = warn\n";
+	struct fixture *f = *state;
+	uint64_t now = boottime();
+	struct policy audit = {0};
+	char err[256];
+
+	assert_int_equal(policy_load_buffer(&audit, "a.conf", text, sizeof(text) - 1, err,
+					    sizeof(err)),
+			 0);
+	engine_set_policy(&f->e, &audit, now);
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 3600 * S;
+	f->fk.rec.in_ns = now - 70 * S;
+	f->fk.rec.sid = f->v.pid;
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED); /* logged only */
+	/* warned 10 s late, so logged one full lead later */
+	engine_run_due(&f->e, now + 40 * S);
+	assert_int_equal(f->e.stats.logged, 1);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_LOGGED);
+
+	engine_set_policy(&f->e, &audit, now + 41 * S);
+	engine_run_due(&f->e, now + 41 * S);
+	engine_run_due(&f->e, now + 90 * S);
+	assert_int_equal(f->e.stats.logged, 1);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_LOGGED);
+	engine_set_policy(&f->e, &f->pol, now + 90 * S);
+	policy_free(&audit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +418,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rearm_replaces_mask, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lost_activity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_released_record, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_mode_reload, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -302,7 +302,7 @@ static void test_fake_tree_session_scan(void **state)
 	assert_int_equal(mkdir(junk, 0755), 0);
 	fp_text(&fp, 503, "stat", "503 (broken\n");
 
-	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].pid, 500);
 	assert_int_equal(v[1].pid, 501);
@@ -311,10 +311,10 @@ static void test_fake_tree_session_scan(void **state)
 	assert_int_equal(v[2].state, 'Z');
 	free(v);
 
-	assert_int_equal(procfs_list_session(fp.root, 4242, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 4242, false, &v, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
-	assert_int_equal(procfs_list_session(fp.root, 0, &v, &n), -EINVAL);
+	assert_int_equal(procfs_list_session(fp.root, 0, false, &v, &n), -EINVAL);
 
 	assert_int_equal(procfs_read_stat(fp.root, 502, &st), -ESRCH);
 	assert_int_equal(procfs_read_stat(fp.root, 9999, &st), -ESRCH);
@@ -338,36 +338,41 @@ static void test_batch_snapshot(void **state)
 	fp_stat(&fp2, 500, "zsh", 'S', 1, 500, 500, 0, 0x400000, 5);
 
 	procfs_batch_begin();
-	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].pid, 500);
 	assert_int_equal(v[1].pid, 501);
 	free(v);
 	/* a process forked after the walk is not in this batch's listings */
 	fp_stat(&fp, 502, "make", 'S', 501, 502, 500, 34819, 0x400000, 1300);
-	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
 	assert_int_equal(n, 2);
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 600, &v, &n), 0);
+	/* a fresh listing (the SIGKILL step, survivors) sees it */
+	assert_int_equal(procfs_list_session(fp.root, 500, true, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[2].pid, 502);
+	free(v);
+	assert_int_equal(procfs_list_session(fp.root, 600, false, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].pid, 600);
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 4242, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 4242, false, &v, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
-	assert_int_equal(procfs_list_session(fp.root, 70, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 70, false, &v, &n), 0);
 	assert_int_equal(n, 1);
 	free(v);
 	/* another root is another snapshot */
-	assert_int_equal(procfs_list_session(fp2.root, 500, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp2.root, 500, false, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].comm, "zsh");
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 0, &v, &n), -EINVAL);
+	assert_int_equal(procfs_list_session(fp.root, 0, false, &v, &n), -EINVAL);
 	procfs_batch_end();
 
 	/* after the batch, a fresh walk */
-	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[2].pid, 502);
 	free(v);
@@ -474,12 +479,12 @@ static int session_list_child(void)
 
 	if (sid != getpid())
 		return 10;
-	if (procfs_list_session(NULL, sid, &v, &n) != 0)
+	if (procfs_list_session(NULL, sid, false, &v, &n) != 0)
 		return 11;
 	if (n != 1 || v[0].pid != getpid() || v[0].session != sid)
 		return 12;
 	free(v);
-	if (procfs_list_session(NULL, 0, &v, &n) != -EINVAL)
+	if (procfs_list_session(NULL, 0, false, &v, &n) != -EINVAL)
 		return 13;
 	return 0;
 }
