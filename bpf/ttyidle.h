@@ -49,7 +49,7 @@ enum tty_clock {
 };
 
 #define TTY_CLK_BIT(c) (1u << (c))
-#define TTY_CLK_ALL	(TTY_CLK_BIT(TTY_CLK_MAX) - 1)
+#define TTY_CLK_ALL    (TTY_CLK_BIT(TTY_CLK_MAX) - 1)
 
 /* Value of the `ttys` hash map. Times are CLOCK_BOOTTIME nanoseconds. */
 struct tty_rec {

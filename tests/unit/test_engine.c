@@ -385,9 +385,8 @@ static void test_audit_mode_reload(void **state)
 	struct policy audit = {0};
 	char err[256];
 
-	assert_int_equal(policy_load_buffer(&audit, "a.conf", text, sizeof(text) - 1, err,
-					    sizeof(err)),
-			 0);
+	assert_int_equal(
+	    policy_load_buffer(&audit, "a.conf", text, sizeof(text) - 1, err, sizeof(err)), 0);
 	engine_set_policy(&f->e, &audit, now);
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 3600 * S;

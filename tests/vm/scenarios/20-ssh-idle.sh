@@ -7,19 +7,17 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-write_conf /tmp/t.conf <<'CONF'
+start_enforcing <<'CONF'
 [global]
 idle-timeout = 8s
 warn-before = 4s
 CONF
-start_sshd
-start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
 ssh_login c alice
-wait_for 10 has_user_rec alice
-rec=$(rec_of_user alice)
+wait_for 10 has_urec alice
+rec=$(urec alice)
 log "$rec"
 assert_eq sshd "$(jfield writer_comm "$rec" | sed 's/-session//')" "master writer"
-last_in_ms=$(($(jfield in_ns "$rec") / 1000000))
+last_in_ms=$(in_ms "$rec")
 
 log "warning on the terminal"
 pty_cmd c 'expect will be ended in'

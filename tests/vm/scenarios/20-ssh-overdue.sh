@@ -20,9 +20,9 @@ CONF
 start_sshd
 start_ttyidle --config /tmp/long.conf --config-dir /tmp/none
 ssh_login c alice
-wait_for 10 has_user_rec alice
+wait_for 10 has_urec alice
 stop_ttyidle
-last=$(in_ms "$(rec_of_user alice)")
+last=$(in_ms "$(urec alice)")
 [ "$last" -gt 0 ] || fail "no input recorded for alice"
 log "daemon stopped; the login idles past its deadline"
 sleep_until_ms $((last + 9000))

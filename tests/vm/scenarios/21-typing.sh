@@ -15,7 +15,7 @@ idle-timeout = 8s
 warn-before = 4s
 CONF
 ssh_login c alice
-wait_for 10 has_user_rec alice
+wait_for 10 has_urec alice
 rec=$(urec alice)
 log "$rec"
 leader=$(jfield session "$rec")

@@ -24,8 +24,8 @@ user = alice
 action = warn
 CONF
 ssh_logins b:bob a:alice
-wait_for 5 has_user_rec bob
-wait_for 5 has_user_rec alice
+wait_for 5 has_urec bob
+wait_for 5 has_urec alice
 rb=$(urec bob) ra=$(urec alice)
 log "$rb"
 log "$ra"

@@ -48,7 +48,7 @@ quiet pty_cmd c 'wm echo RE""ADY $(tty)\n'
 quiet pty_cmd c 'expect READY /dev/pts/0'
 
 log "what status reports"
-wait_for 10 has_user_rec alice
+wait_for 10 has_urec alice
 r=$(urec alice)
 log "$r"
 assert_eq pts/0 "$(jfield tty "$r")" "tty"
