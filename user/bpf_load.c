@@ -94,21 +94,25 @@ static int count_link_pins(void)
 	return n;
 }
 
+static void kretprobes_remove(void);
+
+/* The links go with their pins, and their tracefs kretprobe with them. */
 static void unpin_links(void)
 {
 	DIR *d = opendir(TTYIDLE_PIN_DIR);
 	struct dirent *de;
 	char path[512];
 
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
-			continue;
-		pin_path(path, sizeof(path), de->d_name);
-		unlink(path);
+	if (d) {
+		while ((de = readdir(d))) {
+			if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+				continue;
+			pin_path(path, sizeof(path), de->d_name);
+			unlink(path);
+		}
+		closedir(d);
 	}
-	closedir(d);
+	kretprobes_remove();
 }
 
 static int expected_links(enum attach_mode m)
@@ -159,8 +163,6 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-static void kretprobes_remove(void);
-
 /* Unpinnable links die with us, and so must their tracefs kretprobes. */
 static void destroy_links(struct bpf_state *st)
 {
@@ -205,11 +207,18 @@ static int check_layout(struct bpf_state *st, char *err, size_t errlen)
 		return -EPROTO;
 	}
 	memcpy(&abi, v, sizeof(abi));
-	if (abi != TTYIDLE_ABI || info.value_size != sizeof(struct ttyidle_ctl)) {
+	if (abi != TTYIDLE_ABI) {
 		snprintf(err, errlen,
 			 "maps pinned under %s have layout %u, this ttyidle reads %u: run "
 			 "`ttyidle unload` first",
 			 TTYIDLE_PIN_DIR, abi, TTYIDLE_ABI);
+		return -EPROTO;
+	}
+	if (info.value_size != sizeof(struct ttyidle_ctl)) {
+		snprintf(err, errlen,
+			 "%s/ctl holds %u-byte values, this ttyidle writes %zu: run `ttyidle "
+			 "unload` first",
+			 TTYIDLE_PIN_DIR, info.value_size, sizeof(struct ttyidle_ctl));
 		return -EPROTO;
 	}
 	return 0;
@@ -392,8 +401,7 @@ static int kretprobe_tracefs(const char *func)
 	int fd, r;
 	ssize_t n;
 
-	snprintf(line, sizeof(line), "-:%s/%s_ret\n", KPROBE_GROUP, func);
-	kprobe_events_write(line); /* a leftover of an earlier run */
+	/* unpin_links() removed any leftover of an earlier run */
 	snprintf(line, sizeof(line), "r%d:%s/%s_ret %s\n", KRETPROBE_MAXACTIVE, KPROBE_GROUP, func,
 		 func);
 	r = kprobe_events_write(line);
@@ -401,15 +409,24 @@ static int kretprobe_tracefs(const char *func)
 		return r;
 	snprintf(path, sizeof(path), "%s/events/%s/%s_ret/id", tracefs_dir(), KPROBE_GROUP, func);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		r = -errno;
+		goto fail;
+	}
 	n = read(fd, id, sizeof(id) - 1);
 	close(fd);
-	if (n <= 0)
-		return -EIO;
+	if (n <= 0) {
+		r = -EIO;
+		goto fail;
+	}
 	attr.config = strtoull(id, NULL, 10);
 	fd = syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd >= 0)
+		return fd;
+	r = -errno;
+fail:
+	kretprobes_remove();
+	return r;
 }
 
 static struct bpf_link *attach_prog(struct bpf_state *st, struct ttyidle_bpf *skel,
@@ -475,23 +492,26 @@ static int attach_one(struct bpf_state *st, struct ttyidle_bpf *skel, enum attac
 }
 
 /*
- * A pinned map is reused only if it matches the object's definition; a size
- * that changed between versions would make the new daemon refuse the old
- * daemon's maps (and their idle history) for no reason of layout.
+ * libbpf reuses a pinned map only if it matches the object's definition, and
+ * an older version's ring buffer of another size would make it refuse the
+ * whole set (and with it the idle history in `ttys`). The ring buffer holds
+ * no history and, with no links left, no writer: a pinned one of another
+ * size is dropped, and the object's is made in its place.
  */
-static void size_like_pinned(struct bpf_map *m, const char *name)
+static void drop_resized_pin(const struct bpf_map *m, const char *name)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	char path[512];
 	int fd;
 
-	pin_path(path, sizeof(path), name);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (open_pin(name, &fd))
 		return;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 && info.max_entries)
-		bpf_map__set_max_entries(m, info.max_entries);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+	    info.max_entries != bpf_map__max_entries(m)) {
+		pin_path(path, sizeof(path), name);
+		unlink(path);
+	}
 	close(fd);
 }
 
@@ -512,7 +532,7 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 	}
 	skel->rodata->tty_write_takes_file = s->write_nargs == 4;
 	select_programs(skel, mode, s);
-	size_like_pinned(skel->maps.events, "events");
+	drop_resized_pin(skel->maps.events, "events");
 	r = ttyidle_bpf__load(skel);
 	if (r) {
 		snprintf(why, whylen, "load: %s", strerror(-r));
@@ -541,8 +561,6 @@ fail:
 	destroy_links(st);
 	ttyidle_bpf__destroy(skel);
 	unpin_links();
-	if (mode == ATTACH_KPROBE)
-		kretprobes_remove();
 	return r;
 }
 
@@ -680,7 +698,6 @@ adopted:
 fail:
 	bpf_state_close(st);
 	unpin_links();
-	kretprobes_remove();
 	return r;
 }
 

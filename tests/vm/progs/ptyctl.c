@@ -22,7 +22,8 @@
  *   spawn CMD             run `sh -c CMD` as leader of a new session whose controlling
  *                         terminal is the slave; prints `spawn id= pid= sid=`
  *   signal SIG            send signal number SIG to the spawned session leader
- *   reap                  wait for the spawned process; prints `exit id= status= ms=`
+ *   reap                  wait for the spawned process (up to the timeout);
+ *                         prints `exit id= status= ms=`
  *                         (or signal= instead of status=), ms being CLOCK_BOOTTIME
  *                         in ms when it exited, noted by a SIGCHLD handler: a
  *                         scenario times an exit exactly however late it reaps
@@ -353,9 +354,14 @@ static void step_reap(void)
 	sigset_t chld, old;
 	int status;
 
+	struct timespec now, end, ts;
+
 	if (p->child <= 0)
 		die("reap: nothing spawned on PTY %d", cur);
-	struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = timeout_ms % 1000 * 1000000L};
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec +=
+	    timeout_ms / 1000 + (end.tv_nsec + timeout_ms % 1000 * 1000000L) / 1000000000L;
+	end.tv_nsec = (end.tv_nsec + timeout_ms % 1000 * 1000000L) % 1000000000L;
 
 	/* SIGCHLD blocked between the test and the wait, so none is missed;
 	 * one taken by sigtimedwait is handled here as on_child would */
@@ -364,6 +370,16 @@ static void step_reap(void)
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	on_child(SIGCHLD);
 	while (!p->exited && !got_signal) {
+		/* against a deadline: another PTY's child must not restart the wait */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ts.tv_sec = end.tv_sec - now.tv_sec;
+		ts.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (ts.tv_nsec < 0) {
+			ts.tv_sec--;
+			ts.tv_nsec += 1000000000L;
+		}
+		if (ts.tv_sec < 0)
+			break;
 		if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
 			on_child(SIGCHLD);
 		else if (errno == EAGAIN)
@@ -476,7 +492,8 @@ static int run_step(const char *name, const char *arg)
 		struct pty *p = current(name);
 		int sig = (int)parse_num(name, arg);
 
-		if (p->child <= 0 || kill(p->child, sig) < 0)
+		/* an exited child was reaped by on_child: its pid may be reused */
+		if (p->child <= 0 || p->exited || kill(p->child, sig) < 0)
 			die("signal: no spawned process on PTY %d", cur);
 		printf("signal id=%d pid=%d sig=%d\n", cur, (int)p->child, sig);
 	} else if (!strcmp(name, "reap")) {

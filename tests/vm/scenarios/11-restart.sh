@@ -48,7 +48,7 @@ pty_cmd a 'wm f'
 rec=$(rec_json "$rdev" "$devpts")
 [ "$(jfield in_ns "$rec")" -gt "$in1" ] || fail "in_ns does not move after restart"
 
-# kprobe_events: our tracefs kretprobes, one line each
+# kretprobe_events: our lines of tracefs kprobe_events
 kretprobe_events() {
 	grep -s ttyidle /sys/kernel/tracing/kprobe_events || true
 }
@@ -61,9 +61,12 @@ if [ $pinned = no ]; then
 	assert_eq "" "$(kretprobe_events)" "tracefs kretprobes after the daemon that held the links exited"
 fi
 assert_ok ttyidle unload
+assert_fails test -e /sys/fs/bpf/ttyidle
+[ -z "$(bpftool link list 2>/dev/null | grep -E 'tty_write|n_tty_read')" ] ||
+	fail "links still attached after unload: $(bpftool link list)"
 assert_eq "" "$(kretprobe_events)" "tracefs kretprobes after unload"
 
-log "a ring buffer pinned with another size (an older version's) is reused as it is"
+log "a ring buffer pinned with another size (an older version's) is replaced, not refused"
 # events_size: max_entries of the pinned ring buffer
 events_size() {
 	bpftool map show pinned /sys/fs/bpf/ttyidle/events | sed -n 's/.*max_entries \([0-9]*\).*/\1/p'
@@ -72,14 +75,13 @@ mkdir -p /sys/fs/bpf/ttyidle
 assert_ok bpftool map create /sys/fs/bpf/ttyidle/events type ringbuf key 0 value 0 \
 	entries 262144 name events
 start_ttyidle
-assert_eq 262144 "$(events_size)" "reused ring buffer's size"
+assert_eq 1048576 "$(events_size)" "ring buffer's size"
 pty_cmd a 'wm g'
 wait_for 10 has_rec "$rdev" "$devpts"
 stop_ttyidle
 assert_ok ttyidle unload
-start_ttyidle
-assert_eq 1048576 "$(events_size)" "new ring buffer's size"
-stop_ttyidle
-assert_ok ttyidle unload
+assert_fails test -e /sys/fs/bpf/ttyidle
+[ -z "$(bpftool link list 2>/dev/null | grep -E 'tty_write|n_tty_read')" ] ||
+	fail "links still attached after unload: $(bpftool link list)"
 pty_stop a
 exit 0
