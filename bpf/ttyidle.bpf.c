@@ -46,8 +46,8 @@ struct {
 
 /*
  * 1 MiB: room for about 18,000 events (a host opening 10,000 terminals at
- * once overran 256 KiB). Maps pinned by an earlier version keep their size:
- * the loader sizes this one like the pinned one, so it is reused.
+ * once overran 256 KiB). One pinned by an earlier version with another
+ * size is dropped by the loader before it loads (it holds no history).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
