@@ -352,15 +352,26 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 		return 0;
 
 	if (r.master) {
+		/* who serves the master says what kind of terminal this is (a
+		 * login service or the user's own multiplexer): reads count too,
+		 * so a terminal nobody has typed into yet is known by its drainer */
+		if (rec->writer_tgid != tgid) {
+			rec->writer_tgid = tgid;
+			bpf_get_current_comm(rec->writer_comm, sizeof(rec->writer_comm));
+		}
 		if (is_write) {
 			clock = TTY_CLK_IN;
 			rec->in_ns = now;
 			__sync_fetch_and_add(&rec->in_bytes, ret);
-			if (rec->writer_tgid != tgid) {
-				rec->writer_tgid = tgid;
-				bpf_get_current_comm(rec->writer_comm, sizeof(rec->writer_comm));
-			}
 		} else {
+			/*
+			 * Only output a session process wrote since the last drain
+			 * counts: the daemon's own warning (its writes are not
+			 * booked) read off the master by sshd must not cancel
+			 * itself, nor keep a session alive.
+			 */
+			if (rec->out_ns <= rec->out_read_ns)
+				return 0;
 			clock = TTY_CLK_OUT_READ;
 			rec->out_read_ns = now;
 		}
@@ -369,6 +380,13 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 		rec->out_ns = now;
 		__sync_fetch_and_add(&rec->out_bytes, ret);
 	} else {
+		/*
+		 * On a PTY, only input that came through the master since the
+		 * last read counts: bytes a session pushes into its own input
+		 * queue (TIOCSTI) are read like typed ones, but were not typed.
+		 */
+		if (r.pty && rec->in_ns <= rec->in_read_ns)
+			return 0;
 		clock = TTY_CLK_IN_READ;
 		rec->in_read_ns = now;
 		if (!r.pty) {
@@ -377,13 +395,24 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 			__sync_fetch_and_add(&rec->in_bytes, ret);
 		}
 	}
-	/* the session changes rarely: look at most about once a second */
+	/*
+	 * The session changes rarely: look at most about once a second while
+	 * it has one. A terminal that lost its session keeps the last one in
+	 * sid (flagged), and sess_epoch says when that session was last seen
+	 * owning it: userspace refuses a leader that started later (a reused
+	 * pid).
+	 */
 	epoch = now >> 30;
-	if (!rec->sid || rec->sess_epoch != epoch) {
+	if (!rec->sid || (rec->flags & TTY_F_DETACHED) || rec->sess_epoch != epoch) {
 		read_session(r.tty, &sid, &pgrp);
-		rec->sid = sid;
-		rec->pgrp = pgrp;
-		rec->sess_epoch = epoch;
+		if (sid) {
+			rec->sid = sid;
+			rec->pgrp = pgrp;
+			rec->flags &= ~TTY_F_DETACHED;
+			rec->sess_epoch = epoch;
+		} else if (rec->sid) {
+			rec->flags |= TTY_F_DETACHED;
+		}
 	}
 
 	check_armed(c, &r.key, clock, now);

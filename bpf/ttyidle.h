@@ -60,16 +60,27 @@ struct tty_rec {
 	__u64 out_read_ns; /* TTY_CLK_OUT_READ */
 	__u64 in_bytes;	   /* bytes written into the master (or read on a console) */
 	__u64 out_bytes;   /* bytes the session wrote to its terminal */
-	__u32 sid;	   /* session id, init-namespace pid (0: none) */
+	/*
+	 * The session that last had this terminal as its controlling terminal
+	 * (init-namespace pid of its leader; 0: none seen yet). It is kept when
+	 * the terminal loses its session (TTY_F_DETACHED), so a leader that
+	 * drops the terminal (TIOCNOTTY) is still known as its last owner.
+	 */
+	__u32 sid;
 	__u32 pgrp;	   /* foreground process group, init-namespace pid */
 	__u32 index;	   /* driver index: N of pts/N */
-	__u32 writer_tgid; /* last process writing the PTY master (sshd, tmux, ...) */
-	char writer_comm[TTYIDLE_COMM_LEN];
-	char name[TTYIDLE_NAME_LEN]; /* kernel tty name, e.g. "pts3", "ttyS0" */
-	__u8 kind;		     /* enum tty_kind */
-	__u8 pad[3];
-	__u32 sess_epoch; /* when sid/pgrp were last read, in 2^30 ns units */
+	__u32 writer_tgid; /* last process doing I/O on the PTY master (sshd, tmux, ...) */
+	char writer_comm[TTYIDLE_COMM_LEN]; /* its comm: the process chose it, names nothing */
+	char name[TTYIDLE_NAME_LEN];	    /* kernel tty name, e.g. "pts3", "ttyS0" */
+	__u8 kind;			    /* enum tty_kind */
+	__u8 flags;			    /* TTY_F_* */
+	__u8 pad[2];
+	/* when sid was last seen owning the terminal, in 2^30 ns units */
+	__u32 sess_epoch;
 };
+
+/* tty_rec.flags: at the last look the terminal had no session; sid is the last one */
+#define TTY_F_DETACHED 0x01
 
 /*
  * Value of the `armed` hash map (same key as `ttys`). Userspace inserts an

@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "session.h"
+#include "textsafe.h"
 
 void audit_rec_init(struct audit_rec *r)
 {
@@ -218,6 +219,9 @@ const char *audit_message_id(const char *event)
 }
 
 #ifdef TTYIDLE_HAVE_LIBSYSTEMD
+/* room for AUDIT_VALUE_MAX bytes of a value even if each one becomes \xNN */
+#define JOURNAL_VALUE_MAX (4 * AUDIT_VALUE_MAX + 1)
+
 static const char *str_or_empty(const char *s)
 {
 	return s ? s : "";
@@ -226,6 +230,11 @@ static const char *str_or_empty(const char *s)
 static int journal_send(const struct audit_rec *r, const char *line)
 {
 	char uid[24] = "", session[24] = "", pid[24] = "", idle[24] = "";
+	/* fields users choose, in the terminal form of textsafe.h: journalctl
+	 * shows a field with a control character or invalid UTF-8 as a blob,
+	 * and with --all writes it raw to the reader's terminal */
+	char user[JOURNAL_VALUE_MAX], tty[JOURNAL_VALUE_MAX], leader[JOURNAL_VALUE_MAX];
+	char remote[JOURNAL_VALUE_MAX], container[JOURNAL_VALUE_MAX];
 	const char *id = audit_message_id(r->event);
 
 	if (r->uid >= 0)
@@ -236,14 +245,19 @@ static int journal_send(const struct audit_rec *r, const char *line)
 		snprintf(pid, sizeof(pid), "%lld", r->pid);
 	if (r->idle_sec >= 0)
 		snprintf(idle, sizeof(idle), "%lld", r->idle_sec);
+	text_safe(user, sizeof(user), r->user);
+	text_safe(tty, sizeof(tty), r->tty);
+	text_safe(leader, sizeof(leader), r->leader);
+	text_safe(remote, sizeof(remote), r->remote);
+	text_safe(container, sizeof(container), r->container);
 #define F(name, v) name "=%s", str_or_empty(v)
 	return sd_journal_send(
 	    "MESSAGE=%s", line + strlen(AUDIT_PREFIX), "PRIORITY=5", "SYSLOG_FACILITY=10",
-	    "SYSLOG_IDENTIFIER=ttyidle", F("MESSAGE_ID", id), F("EVENT", r->event),
-	    F("USER", r->user), F("UID", uid), F("TTY", r->tty), F("SESSION", session),
-	    F("PID", pid), F("LEADER", r->leader), F("SERVICE", r->service), F("REMOTE", r->remote),
-	    F("CONTAINER", r->container), F("IDLE_SEC", idle), F("CLOCK", r->clock),
-	    F("RULE", r->rule), F("ACTION", r->action), F("OUTCOME", r->outcome), NULL);
+	    "SYSLOG_IDENTIFIER=ttyidle", F("MESSAGE_ID", id), F("EVENT", r->event), F("USER", user),
+	    F("UID", uid), F("TTY", tty), F("SESSION", session), F("PID", pid), F("LEADER", leader),
+	    F("SERVICE", r->service), F("REMOTE", remote), F("CONTAINER", container),
+	    F("IDLE_SEC", idle), F("CLOCK", r->clock), F("RULE", r->rule), F("ACTION", r->action),
+	    F("OUTCOME", r->outcome), NULL);
 #undef F
 }
 #endif

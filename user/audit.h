@@ -67,8 +67,9 @@ void audit_emit(const char *line);
 const char *audit_message_id(const char *event);
 /*
  * Format and send a record: under systemd with libsystemd, to the journal
- * with MESSAGE_ID and one field per record field (USER=, UID=, TTY=, ...);
- * otherwise as audit_emit().
+ * with MESSAGE_ID and one field per record field (USER=, UID=, TTY=, ...),
+ * the user-chosen ones (USER TTY LEADER REMOTE CONTAINER) in the terminal
+ * form of textsafe.h; otherwise as audit_emit().
  */
 void audit_emit_rec(const struct audit_rec *r);
 

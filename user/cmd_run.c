@@ -27,12 +27,15 @@
 #include "notify.h"
 #include "preflight.h"
 #include "procfs.h"
+#include "session.h"
 #include "termview.h"
 
 /* RuntimeDirectory=ttyidle in the unit: /run itself is read-only there */
 #define RUN_DIR		   "/run/ttyidle"
 #define LOCK_PATH	   RUN_DIR "/lock"
 #define METRICS_PERIOD_SEC 15
+#define EVENTS_PER_TURN	   256
+#define TELL_EVERY_NS	   (60 * 1000000000ULL) /* rate of repeated warnings */
 
 struct daemon {
 	struct bpf_state bpf;
@@ -50,6 +53,10 @@ struct daemon {
 	int metricsfd;
 	char metrics_err[256];
 	uint64_t events_lost_seen;
+	uint64_t ttys_full_seen;
+	uint64_t ttys_full_told_ns; /* when a full `ttys` map was last logged */
+	unsigned int turn_events;
+	bool turn_full;
 	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
 };
 
@@ -116,6 +123,10 @@ static int handle_event(void *ctx, void *data, size_t len)
 	if (len < sizeof(*e))
 		return 0;
 	d->events++;
+	/* a turn ends after so many events: due deadlines are served between
+	 * turns, however fast anyone makes terminals (the rest stays queued) */
+	if (++d->turn_events >= EVENTS_PER_TURN)
+		d->turn_full = true;
 	switch (e->type) {
 	case EV_NEW:
 		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
@@ -134,18 +145,99 @@ static int handle_event(void *ctx, void *data, size_t len)
 		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
 		break;
 	}
-	return 0;
+	return d->turn_full ? -EAGAIN : 0;
+}
+
+/* A previous daemon's `armed` entry, kept across the restart. */
+struct prior_arm {
+	struct tty_key key;
+	struct armed a;
+};
+
+static int cmp_prior(const void *a, const void *b)
+{
+	const struct tty_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->devpts < y->devpts ? -1 : x->devpts > y->devpts;
+}
+
+/*
+ * Take the previous daemon's arms out of `armed`: they mean nothing to this
+ * one's bookkeeping, but its warnings (warned_ms) still stand, so they are
+ * handed to the engine. *out sorted by key, malloc'ed.
+ */
+static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
+{
+	struct prior_arm *v = NULL, *nv;
+	struct tty_key k, nk;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	while (bpf_map_get_next_key(d->bpf.armed_fd, NULL, &nk) == 0) {
+		k = nk;
+		if (n == cap && (nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v))))
+			v = nv;
+		if (n < cap && bpf_map_lookup_elem(d->bpf.armed_fd, &k, &v[n].a) == 0 &&
+		    v[n].a.warned_ms) {
+			v[n].key = k;
+			n++;
+		}
+		bpf_map_delete_elem(d->bpf.armed_fd, &k);
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_prior);
+	*out = v;
+	return n;
+}
+
+/*
+ * Records kept while nothing observed (kprobe links cannot be pinned before
+ * Linux 5.15: the programs detach with the daemon) may describe a terminal
+ * released meanwhile, whose number a new one has since taken: a fresh login
+ * would then look long idle. Only records whose session is still there are
+ * kept; a dropped one starts afresh at the terminal's next use.
+ */
+static int drop_stale_records(struct daemon *d)
+{
+	struct tty_key *keys = NULL, *nk, *prev = NULL, next;
+	size_t n = 0, cap = 0, i;
+	struct tty_rec rec;
+	int dropped = 0;
+
+	/* keys first: deleting during a walk would restart it */
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		if (n == cap) {
+			nk = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*keys));
+			if (!nk)
+				break;
+			keys = nk;
+		}
+		keys[n] = next;
+		prev = &keys[n++];
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(d->bpf.ttys_fd, &keys[i], &rec) == 0 &&
+		    !session_owner_alive(NULL, &keys[i], &rec) &&
+		    bpf_map_delete_elem(d->bpf.ttys_fd, &keys[i]) == 0)
+			dropped++;
+	free(keys);
+	return dropped;
 }
 
 /* Adopt what the kernel already tracks: the one full walk, at start-up. */
-static int adopt_terminals(struct daemon *d)
+static int adopt_terminals(struct daemon *d, const struct prior_arm *prior, size_t nprior)
 {
 	struct tty_key key, next;
+	const struct prior_arm *p;
 	void *prev = NULL;
 	int n = 0;
 
 	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
-		if (engine_add(&d->eng, &next, now_ns()) == 0)
+		p = nprior ? bsearch(&next, prior, nprior, sizeof(*prior), cmp_prior) : NULL;
+		if ((p ? engine_add_warned(&d->eng, &next, p->a.mask, p->a.warned_ms, now_ns())
+		       : engine_add(&d->eng, &next, now_ns())) == 0)
 			n++;
 		key = next;
 		prev = &key;
@@ -164,8 +256,23 @@ static void resync_if_lost(struct daemon *d)
 	void *prev = NULL;
 	int added = 0;
 	size_t fired;
+	uint64_t now;
 
-	if (stats_read(&d->bpf, &c) || c.events_lost == d->events_lost_seen)
+	if (stats_read(&d->bpf, &c))
+		return;
+	/* terminals the kernel side could not track are never enforced: say so */
+	now = now_ns();
+	if (c.ttys_full != d->ttys_full_seen &&
+	    (!d->ttys_full_told_ns || now - d->ttys_full_told_ns >= TELL_EVERY_NS)) {
+		log_warn(
+		    "the ttys map is full (%llu entries): %llu more uses of untracked terminals; "
+		    "those terminals are not enforced",
+		    (unsigned long long)d->metrics.ttys_max_entries,
+		    (unsigned long long)(c.ttys_full - d->ttys_full_seen));
+		d->ttys_full_seen = c.ttys_full;
+		d->ttys_full_told_ns = now;
+	}
+	if (c.events_lost == d->events_lost_seen)
 		return;
 	log_warn("%llu ring buffer events were lost: re-reading the terminal map",
 		 (unsigned long long)(c.events_lost - d->events_lost_seen));
@@ -340,8 +447,13 @@ static int loop(struct daemon *d)
 			int fd = evs[i].data.fd;
 
 			if (fd == rbfd) {
+				d->turn_events = 0;
+				d->turn_full = false;
 				ring_buffer__consume(d->rb);
 				resync_if_lost(d);
+				/* whatever fell due meanwhile goes before the next turn */
+				if (engine_next(&d->eng) <= now_ns())
+					engine_run_due(&d->eng, now_ns());
 			} else if (fd == d->metricsfd && read(fd, &ticks, sizeof(ticks)) > 0) {
 				write_metrics(d);
 			} else if (fd == d->sigfd)
@@ -388,6 +500,8 @@ int do_run(int argc, char **argv)
 	};
 	enum attach_mode want = ATTACH_NONE;
 	const char *env = getenv("TTYIDLE_ATTACH");
+	struct prior_arm *prior = NULL;
+	size_t nprior = 0;
 	char err[512];
 	int ch, e, r = 1;
 
@@ -495,22 +609,22 @@ int do_run(int argc, char **argv)
 	d.metrics.start_time_sec = time(NULL);
 	d.metrics.ttys_max_entries = map_max_entries(d.bpf.ttys_fd);
 	d.metrics.armed_max_entries = map_max_entries(d.bpf.armed_fd);
-	/* armed entries of a previous daemon mean nothing to this one */
-	{
-		struct tty_key k, nk;
+	nprior = take_prior_arms(&d, &prior);
+	k_set_narmed(&d, 0);
+	if (!d.bpf.adopted) {
+		int dropped = drop_stale_records(&d);
 
-		while (bpf_map_get_next_key(d.bpf.armed_fd, NULL, &nk) == 0) {
-			k = nk;
-			bpf_map_delete_elem(d.bpf.armed_fd, &k);
-		}
-		k_set_narmed(&d, 0);
+		if (dropped)
+			log_info("dropped %d terminal records kept while nothing observed them "
+				 "(their session is gone)",
+				 dropped);
 	}
 	if (setup_loop(&d, err, sizeof(err))) {
 		cmd_error("run", "%s", err);
 		goto out;
 	}
 	{
-		int n = adopt_terminals(&d);
+		int n = adopt_terminals(&d, prior, nprior);
 		struct ttyidle_stats stc;
 
 		if (stats_read(&d.bpf, &stc) == 0)
@@ -540,6 +654,7 @@ out:
 		engine_free(&d.eng);
 	bpf_state_close(&d.bpf);
 	policy_free(&d.policy[d.cur]);
+	free(prior);
 	if (d.lockfd >= 0)
 		close(d.lockfd);
 	return r;

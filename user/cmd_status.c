@@ -23,6 +23,7 @@
 #include "session.h"
 #include "subject.h"
 #include "termview.h"
+#include "textsafe.h"
 
 struct row {
 	struct tty_key key;
@@ -44,6 +45,8 @@ struct view {
 	const char *state;
 	double left;	   /* seconds until the action; < 0: none */
 	uint64_t login_ns; /* session leader start, CLOCK_BOOTTIME; 0: unknown */
+	const char *login; /* why it is a login terminal (session.h), "none" */
+	bool owned;	   /* a verified session owns it (else: the terminal alone) */
 };
 
 static void view_of(const struct row *row, const struct policy *p, uint64_t now, struct view *v)
@@ -54,6 +57,7 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 	struct subject_buf sb;
 	struct verdict vd;
 	char err[256];
+	int r;
 
 	memset(v, 0, sizeof(*v));
 	v->uid = -1;
@@ -61,9 +65,15 @@ static void view_of(const struct row *row, const struct policy *p, uint64_t now,
 	v->state = "no-session";
 	if (!si)
 		return;
-	if (row->rec.sid && session_resolve(&o, row->rec.sid, &row->key, row->rec.name, si, err,
-					    sizeof(err)) == 0) {
+	session_host_devpts(&o.host_devpts);
+	v->login = "none";
+	r = session_resolve(&o, &row->key, &row->rec, si, err, sizeof(err));
+	if (r == -EAGAIN)
+		v->state = "unknown-server"; /* nobody has served its master yet */
+	if (r == 0) {
 		v->resolved = true;
+		v->owned = si->has_session;
+		v->login = session_login_evidence_name(si->login_src);
 		snprintf(v->user, sizeof(v->user), "%s", si->user);
 		v->uid = si->uid;
 		snprintf(v->cmd, sizeof(v->cmd), "%s", si->leader_comm);
@@ -146,7 +156,7 @@ static uint64_t boottime_ns(void)
 }
 
 static void print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
-		       const struct policy *p)
+		       const struct policy *p, const struct ttyidle_stats *stats)
 {
 	size_t i;
 
@@ -154,15 +164,18 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 	for (i = 0; i < n; i++) {
 		const struct tty_rec *r = &rows[i].rec;
 		struct view si;
-		char name[64];
+		char name[64], kname[sizeof(r->name) + 1], wcomm[sizeof(r->writer_comm) + 1];
 		int clk;
 
 		term_name(&rows[i].key, r, name, sizeof(name));
+		/* the map's fixed-size fields as strings, NUL or not */
+		snprintf(kname, sizeof(kname), "%.*s", (int)sizeof(r->name), r->name);
+		snprintf(wcomm, sizeof(wcomm), "%.*s", (int)sizeof(r->writer_comm), r->writer_comm);
 		view_of(&rows[i], p, now, &si);
 		printf("%s{\"tty\":", i ? "," : "");
 		json_string(stdout, name);
 		printf(",\"kernel_name\":");
-		json_string(stdout, r->name);
+		json_string(stdout, kname);
 		printf(",\"kind\":\"%s\",\"dev\":\"%u:%u\",\"devpts\":\"%u:%u\",\"index\":%u",
 		       r->kind == TTY_KIND_PTY ? "pty" : "console", kdev_major(rows[i].key.dev),
 		       kdev_minor(rows[i].key.dev), kdev_major(rows[i].key.devpts),
@@ -180,6 +193,8 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 		json_string(stdout, si.container[0] ? si.container : NULL);
 		printf(",\"service\":");
 		json_string(stdout, si.service[0] ? si.service : NULL);
+		printf(",\"login\":\"%s\",\"owned\":%s,\"detached\":%s", si.login,
+		       si.owned ? "true" : "false", r->flags & TTY_F_DETACHED ? "true" : "false");
 		printf(",\"remote\":");
 		json_string(stdout, si.remote[0] ? si.remote : NULL);
 		printf(",\"rule\":");
@@ -193,7 +208,7 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 		else
 			printf(",\"left_sec\":null");
 		printf(",\"writer_pid\":%u,\"writer_comm\":", r->writer_tgid);
-		json_string(stdout, r->writer_comm);
+		json_string(stdout, wcomm);
 		printf(",\"login_ns\":%" PRIu64, si.login_ns);
 		printf(",\"idle_in_sec\":%.3f,\"idle_out_sec\":%.3f",
 		       secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)),
@@ -205,7 +220,8 @@ static void print_json(const struct row *rows, size_t n, uint64_t now, const str
 		       (uint64_t)r->first_ns, (uint64_t)r->in_ns, (uint64_t)r->in_read_ns,
 		       (uint64_t)r->out_ns, (uint64_t)r->out_read_ns);
 	}
-	printf("],\"now_ns\":%" PRIu64 "}\n", now);
+	printf("],\"ttys_full\":%" PRIu64 ",\"events_lost\":%" PRIu64 ",\"now_ns\":%" PRIu64 "}\n",
+	       (uint64_t)stats->ttys_full, (uint64_t)stats->events_lost, now);
 }
 
 static void fmt_idle(char *buf, size_t n, double s)
@@ -248,10 +264,19 @@ static void print_table(const struct row *rows, size_t n, uint64_t now, const st
 		const struct tty_rec *r = &rows[i].rec;
 		struct view si;
 		char name[64], in[16], out[16], left[16] = "-", login[16];
+		/* user-chosen text in its terminal form (textsafe.h), cut to the
+		 * column's width on a whole character: \xNN at most quadruples */
+		char user[10 + 1], tty[4 * sizeof(name)], from[16 + 1];
+		char container[4 * sizeof(si.container)], cmd[4 * sizeof(si.cmd)];
 		int clk;
 
 		term_name(&rows[i].key, r, name, sizeof(name));
 		view_of(&rows[i], p, now, &si);
+		text_safe(user, sizeof(user), si.user[0] ? si.user : "-");
+		text_safe(tty, sizeof(tty), name);
+		text_safe(from, sizeof(from), si.remote[0] ? si.remote : "-");
+		text_safe(container, sizeof(container), si.container);
+		text_safe(cmd, sizeof(cmd), si.cmd[0] ? si.cmd : "-");
 		if (si.left >= 0)
 			fmt_idle(left, sizeof(left), si.left);
 		fmt_idle(in, sizeof(in),
@@ -260,10 +285,9 @@ static void print_table(const struct row *rows, size_t n, uint64_t now, const st
 		    out, sizeof(out),
 		    secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
 		fmt_login(login, sizeof(login), now, si.login_ns);
-		printf("%-10.10s %-8s %-16.16s %-6s %8s %8s %-12.12s %-7s %s%s%s%s\n",
-		       si.user[0] ? si.user : "-", name, si.remote[0] ? si.remote : "-", login, in,
-		       out, si.rule ? si.rule : si.state, left, si.container[0] ? "[" : "",
-		       si.container, si.container[0] ? "] " : "", si.cmd[0] ? si.cmd : "-");
+		printf("%-10.10s %-8s %-16.16s %-6s %8s %8s %-12.12s %-7s %s%s%s%s\n", user, tty,
+		       from, login, in, out, si.rule ? si.rule : si.state, left,
+		       container[0] ? "[" : "", container, container[0] ? "] " : "", cmd);
 	}
 	if (gopts.verbose)
 		printf("# %zu terminals, attach mode %s\n", n, attach_mode_name(st->mode));
@@ -282,6 +306,7 @@ int do_status(int argc, char **argv)
 	struct policy pol = {0};
 	struct bpf_state st;
 	struct row *rows = NULL;
+	struct ttyidle_stats stats;
 	char err[256];
 	size_t n = 0;
 	int c, r;
@@ -329,10 +354,18 @@ int do_status(int argc, char **argv)
 		policy_free(&pol);
 		return 1;
 	}
+	if (stats_read(&st, &stats))
+		memset(&stats, 0, sizeof(stats));
 	if (gopts.json)
-		print_json(rows, n, boottime_ns(), &st, &pol);
+		print_json(rows, n, boottime_ns(), &st, &pol, &stats);
 	else
 		print_table(rows, n, boottime_ns(), &st, &pol);
+	/* terminals the kernel side could not track are never enforced */
+	if (stats.ttys_full && !gopts.json)
+		fprintf(stderr,
+			"ttyidle: status: %s/ttys is full: %llu uses of terminals that are not "
+			"tracked, nor enforced\n",
+			TTYIDLE_PIN_DIR, (unsigned long long)stats.ttys_full);
 	free(rows);
 	bpf_state_close(&st);
 	policy_free(&pol);

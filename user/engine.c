@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,47 @@
 #define RETRY_NS (5 * NSEC)
 
 #define container_of(p, T, m) ((T *)((char *)(p)-offsetof(T, m)))
+
+/* Shortest idle - warn among the enforcing rules counting exactly these clocks. */
+static void leads_by_mask(const struct policy *p, uint64_t *lead)
+{
+	size_t i;
+
+	for (i = 0; i <= TTY_CLK_ALL; i++)
+		lead[i] = NEVER;
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = i < p->nrules ? &p->rules[i] : &p->global;
+		uint64_t l;
+
+		if (r->s.action == ACTION_EXEMPT)
+			continue;
+		l = r->s.idle_ns > r->s.warn_ns ? r->s.idle_ns - r->s.warn_ns : 0;
+		if (l < lead[r->s.clocks & TTY_CLK_ALL])
+			lead[r->s.clocks & TTY_CLK_ALL] = l;
+	}
+}
+
+/*
+ * The earliest time any rule could want this terminal's warning: before it,
+ * who owns the terminal does not matter, so it is not looked up. Exact per
+ * set of clocks: a rule counting input alone may be due while output goes on.
+ */
+static uint64_t earliest_due(const struct engine *e, const struct tty_rec *rec)
+{
+	uint64_t best = NEVER, last, at;
+	uint32_t m;
+	int clock;
+
+	for (m = 1; m <= TTY_CLK_ALL; m++) {
+		if (e->lead_by_mask[m] == NEVER)
+			continue;
+		last = deadline_last_activity(rec, m, &clock);
+		at = last > NEVER - e->lead_by_mask[m] ? NEVER : last + e->lead_by_mask[m];
+		if (at < best)
+			best = at;
+	}
+	return best;
+}
 
 uint64_t policy_min_lead(const struct policy *p)
 {
@@ -67,7 +109,10 @@ int engine_init(struct engine *e, const struct engine_kernel *k, const struct po
 	e->k = k;
 	e->policy = p;
 	e->proc_root = PROCFS_ROOT;
+	e->sopts.proc_root = e->proc_root;
+	session_host_devpts(&e->sopts.host_devpts);
 	e->min_lead_ns = policy_min_lead(p);
+	leads_by_mask(p, e->lead_by_mask);
 	deadheap_init(&e->heap);
 	e->nbuckets = 1024;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
@@ -76,10 +121,15 @@ int engine_init(struct engine *e, const struct engine_kernel *k, const struct po
 
 void engine_free(struct engine *e)
 {
+	struct term *r, *rn;
 	size_t i;
 
 	/* the heap points into the terms: let go of it first */
 	deadheap_free(&e->heap);
+	for (r = e->released; r; r = rn) {
+		rn = r->next;
+		free(r);
+	}
 	for (i = 0; i < e->nbuckets; i++) {
 		struct term *t = e->buckets[i], *n;
 
@@ -213,12 +263,12 @@ static void audit(const struct term *t, const char *event, long long idle_sec, i
 static void who_from_session(struct who *w, const struct session_info *si)
 {
 	memset(w, 0, sizeof(*w));
-	w->sid = si->sid;
+	w->sid = si->has_session ? si->sid : 0;
 	w->leader_start = si->leader_start;
 	w->uid = si->uid;
 	snprintf(w->user, sizeof(w->user), "%s", si->user);
 	snprintf(w->tty, sizeof(w->tty), "%s", si->tty);
-	snprintf(w->leader, sizeof(w->leader), "%s", si->leader_comm);
+	snprintf(w->leader, sizeof(w->leader), "%s", si->has_session ? si->leader_comm : "");
 	snprintf(w->service, sizeof(w->service), "%s", session_service_name(si->service));
 	snprintf(w->remote, sizeof(w->remote), "%s", si->remote);
 	if (si->remote[0])
@@ -228,46 +278,66 @@ static void who_from_session(struct who *w, const struct session_info *si)
 }
 
 /*
- * Who owns this terminal now, and which rule applies; false if nobody (yet).
+ * Who owns this terminal now, and which rule applies; false if nobody (yet),
+ * and then t->who and t->rule are left as they were (a warned session whose
+ * leader died is still ended as the session that was warned).
  * `fresh` verifies against /proc even when the session id did not change:
  * done before every action, and it also catches the leader's exec (sshd's
  * child becomes the shell) and a remote host recorded after the first look.
  */
 static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec, bool fresh)
 {
-	struct session_opts o = {.proc_root = e->proc_root};
 	struct session_info *si;
 	struct subject_buf sb;
+	const struct rule *rule;
 	char err[256];
 	int r;
 
-	if (!fresh && t->resolved && t->who.sid == (pid_t)rec->sid)
+	if (!fresh && t->resolved && (uint32_t)t->who.sid == rec->sid &&
+	    t->first_ns == rec->first_ns)
 		return true;
 	t->resolved = false;
-	t->rule = NULL;
-	t->rule_name[0] = 0;
-	session_tty_name(rec->name, t->who.tty, sizeof(t->who.tty));
-	if (!rec->sid)
-		return false;
+	if (!t->who.tty[0])
+		session_tty_name(rec->name, t->who.tty, sizeof(t->who.tty));
 	si = calloc(1, sizeof(*si));
 	if (!si)
 		return false;
-	r = session_resolve(&o, rec->sid, &t->key, rec->name, si, err, sizeof(err));
+	r = session_resolve(&e->sopts, &t->key, rec, si, err, sizeof(err));
 	if (r) {
-		log_debug("terminal %s: session %u not resolved: %s", t->who.tty, rec->sid, err);
+		/* at an action point this is news for the operator; before it, routine */
+		if (fresh)
+			log_warn("terminal %s: due, but not resolved: %s", t->who.tty, err);
+		else
+			log_debug("terminal %s: not resolved: %s", t->who.tty, err);
 		free(si);
 		return false;
 	}
-	who_from_session(&t->who, si);
 	subject_from_session(&sb, si);
-	t->rule = rules_match(e->policy, &sb.s);
+	rule = rules_match(e->policy, &sb.s);
+	who_from_session(&t->who, si);
+	t->rule = rule;
 	t->resolved = true;
-	snprintf(t->rule_name, sizeof(t->rule_name), "%s", t->rule ? t->rule->name : "");
-	t->action = t->rule ? t->rule->s.action : ACTION_EXEMPT;
+	t->first_ns = rec->first_ns;
+	snprintf(t->rule_name, sizeof(t->rule_name), "%s", rule ? rule->name : "");
+	t->action = rule ? rule->s.action : ACTION_EXEMPT;
+	log_debug("terminal %s: %s of %s (%s, %s), rule %s", t->who.tty,
+		  si->has_session ? "session" : "login terminal without a session", t->who.user,
+		  t->who.service, session_login_evidence_name(si->login_src),
+		  rule ? rule->name : "(out of scope)");
 	free(si);
-	log_debug("terminal %s: session %d of %s (%s), rule %s", t->who.tty, t->who.sid,
-		  t->who.user, t->who.service, t->rule ? t->rule->name : "(out of scope)");
 	return true;
+}
+
+/*
+ * Is the terminal still the one that was judged? The release hook deletes
+ * the record, and a new terminal with the same number starts a new one.
+ */
+static bool same_terminal(struct engine *e, const struct term *t)
+{
+	struct tty_rec rec;
+
+	return !t->released && e->k->read_rec(e->k->ctx, &t->key, &rec) == 0 &&
+	       rec.first_ns == t->first_ns;
 }
 
 static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
@@ -285,13 +355,22 @@ static void write_warning(struct engine *e, struct term *t, const struct verdict
 	n = warntext_format(t->rule->s.message, &vars, text, sizeof(text));
 	if (n < 0 && n != -ENOSPC)
 		n = 0;
-	warnwrite_session(e->proc_root, t->who.sid, &t->key, text, strlen(text), &res);
+	if (same_terminal(e, t))
+		warnwrite_session(&e->sopts, t->who.sid, &t->key, t->who.tty, text, strlen(text),
+				  &res);
+	else
+		res =
+		    (struct warn_result){.outcome = WARN_HUNG_UP, .len = strlen(text), .err = -EIO};
 	warnwrite_describe(&res, outcome, sizeof(outcome));
 	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
 	      action_name(t->rule->s.action), outcome, -1);
 	count(e, t, METRICS_WARNINGS, warnwrite_outcome_name(res.outcome));
 	e->stats.warnings++;
 }
+
+/* After a step, the first look for the session's end; each look doubles the wait, up to the
+ * next step, so the record says when it really ended at little cost. */
+#define END_CHECK_FIRST_NS (100 * NSEC_PER_MSEC)
 
 static void start_ending(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
 {
@@ -301,61 +380,129 @@ static void start_ending(struct engine *e, struct term *t, const struct verdict 
 	t->acted_ns = now;
 	t->last_ns = v->last_ns;
 	t->last_clock = v->last_clock;
+	t->check_ns = END_CHECK_FIRST_NS;
 	term_plan_init(&t->plan, now, s->signal_delay_ns[0], s->signal_delay_ns[1],
 		       REPORT_DELAY_NS);
 	e->stats.terminations++;
 }
 
+/* The ending is over: a released terminal has nothing left to wait for. */
+static void finish_ending(struct engine *e, struct term *t)
+{
+	struct term **pp;
+
+	set_phase(e, t, PH_FINISHED);
+	deadheap_remove(&e->heap, &t->hn);
+	if (!t->released)
+		return;
+	for (pp = &e->released; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	free(t);
+}
+
+static void audit_ended(struct engine *e, struct term *t, uint64_t now, const char *how)
+{
+	char outcome[160];
+
+	snprintf(outcome, sizeof(outcome), "%s %.1fs after the deadline", how,
+		 (double)(now - t->acted_ns) / NSEC);
+	audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
+	      action_name(t->action), outcome, -1);
+	count(e, t, METRICS_TERMINATIONS, "ended");
+}
+
+/* The terminal, opened for the hangup, if it is still the one judged; -errno if not. */
+static int open_for_hangup(struct engine *e, const struct term *t)
+{
+	int fd;
+
+	if (!same_terminal(e, t))
+		return -ENOENT;
+	fd = session_open_tty(&e->sopts, t->who.sid, &t->key, t->who.tty, O_RDWR);
+	/* opened first, checked again: a number released and reused in between
+	 * has a new record, and the old terminal cannot go while we hold it */
+	if (fd >= 0 && !same_terminal(e, t)) {
+		close(fd);
+		fd = -ENOENT;
+	}
+	return fd;
+}
+
+static void do_hangup(struct engine *e, struct term *t, struct term_target *tt,
+		      struct term_result *res, char *outcome, size_t len)
+{
+	struct term_counts cont = {0};
+
+	if (t->action == ACTION_SIGNAL && t->who.sid) {
+		/* escalation by signals alone: no kernel hangup of the terminal */
+		res->action = TERM_ACT_HANGUP;
+		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
+				    &res->counts);
+		/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
+		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT, &cont);
+		snprintf(outcome, len, "SIGHUP sent to %u processes", res->counts.signalled);
+		return;
+	}
+	tt->tty_fd = open_for_hangup(e, t);
+	term_run(tt, TERM_ACT_HANGUP, res);
+	if (tt->tty_fd >= 0)
+		close(tt->tty_fd);
+	tt->tty_fd = -1;
+	if (!t->who.sid)
+		snprintf(outcome, len,
+			 res->hangup_rc ? "hangup failed (%s); the terminal has no session"
+					: "terminal hung up; it had no session",
+			 strerror(-res->hangup_rc));
+	else if (res->hangup_rc)
+		snprintf(outcome, len, "hangup failed (%s); SIGHUP sent to %u processes",
+			 strerror(-res->hangup_rc), res->counts.signalled);
+	else
+		snprintf(outcome, len, "terminal hung up; SIGHUP sent to %u processes",
+			 res->counts.signalled);
+}
+
+/*
+ * One look at a session being ended: ended means no process of it remains
+ * (whether or not the terminal was released), so the escalation goes on
+ * until then, and the end is recorded when it is seen.
+ */
 static void step_ending(struct engine *e, struct term *t, uint64_t now)
 {
 	struct term_target tt = {
 	    .proc_root = e->proc_root,
 	    .sid = t->who.sid,
 	    .leader_start = t->who.leader_start,
-	    .key = t->key,
+	    .tty_fd = -1,
 	};
-	bool gone = session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1;
 	long long idle = (long long)((t->acted_ns - t->last_ns) / NSEC);
 	const char *act = action_name(t->action);
-	enum term_action a = term_plan_step(&t->plan, now, gone);
 	struct term_result res = {0};
-	struct term_counts cont = {0};
+	enum term_action a;
 	char outcome[160];
+	uint64_t next;
 	size_t i;
 
+	if (t->who.sid && session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1) {
+		audit_ended(e, t, now, "ended");
+		finish_ending(e, t);
+		return;
+	}
+	a = term_plan_step(&t->plan, now, false);
 	switch (a) {
 	case TERM_ACT_NONE:
-		break;
 	case TERM_ACT_DONE:
-		snprintf(outcome, sizeof(outcome), "ended %.1fs after the deadline",
-			 (double)(now - t->acted_ns) / NSEC);
-		audit(t, "ended", idle, t->last_clock, act, outcome, -1);
-		count(e, t, METRICS_TERMINATIONS, "ended");
-		set_phase(e, t, PH_FINISHED);
 		break;
 	case TERM_ACT_HANGUP:
-		if (t->action == ACTION_SIGNAL) {
-			/* escalation by signals alone: no kernel hangup of the terminal */
-			res.action = a;
-			term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
-					    &res.counts);
-			/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
-			term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT,
-					    &cont);
-			snprintf(outcome, sizeof(outcome), "SIGHUP sent to %u processes",
-				 res.counts.signalled);
-		} else {
-			term_run(&tt, a, &res);
-			if (res.hangup_rc)
-				snprintf(outcome, sizeof(outcome),
-					 "hangup failed (%s); SIGHUP sent to %u processes",
-					 strerror(-res.hangup_rc), res.counts.signalled);
-			else
-				snprintf(outcome, sizeof(outcome),
-					 "terminal hung up; SIGHUP sent to %u processes",
-					 res.counts.signalled);
-		}
+		do_hangup(e, t, &tt, &res, outcome, sizeof(outcome));
 		audit(t, "terminate", idle, t->last_clock, act, outcome, -1);
+		if (!t->who.sid) {
+			/* nobody to signal: the terminal itself was the session */
+			finish_ending(e, t);
+			return;
+		}
 		break;
 	case TERM_ACT_TERM:
 	case TERM_ACT_KILL:
@@ -373,14 +520,22 @@ static void step_ending(struct engine *e, struct term *t, uint64_t now)
 			      res.survivors[i].pid);
 		}
 		e->stats.survivors += res.nsurvivors;
-		count(e, t, METRICS_TERMINATIONS, res.nsurvivors ? "survivors" : "ended");
-		if (!res.nsurvivors)
-			audit(t, "ended", idle, t->last_clock, act, "ended after SIGKILL", -1);
-		set_phase(e, t, PH_FINISHED);
-		break;
+		if (res.nsurvivors)
+			count(e, t, METRICS_TERMINATIONS, "survivors");
+		else
+			audit_ended(e, t, now, "ended after SIGKILL,");
+		term_result_free(&res);
+		finish_ending(e, t);
+		return;
 	}
 	term_result_free(&res);
-	schedule(e, t, t->phase == PH_ENDING ? term_plan_next(&t->plan) : NEVER);
+	if (a != TERM_ACT_NONE)
+		t->check_ns = END_CHECK_FIRST_NS;
+	next = term_plan_next(&t->plan);
+	if (now + t->check_ns < next)
+		next = now + t->check_ns;
+	t->check_ns *= 2;
+	schedule(e, t, next);
 }
 
 /* struct armed's warned_ms for a warning given now; never 0, which means none */
@@ -399,41 +554,27 @@ static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now,
 }
 
 /*
- * Nobody to enforce yet: no session on the terminal, or one that cannot be
- * verified. Before the shortest rule could apply, look again then. After it,
- * a terminal without a session is armed for any use and left alone: the BPF
- * side reads the session on every use while the record has none, so its next
- * use brings the session with it. A session that exists but cannot be
- * verified is looked at again every RETRY_NS.
+ * Nothing to enforce on this terminal now (no session and not a login
+ * terminal, or a PTY nobody has served yet): it is armed for any use and
+ * left alone, costing nothing while idle. Its next use wakes us, and brings
+ * the facts that were missing (the session, the master's server) with it.
  */
-static void wait_for_session(struct engine *e, struct term *t, const struct tty_rec *rec,
-			     uint64_t now)
+static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec *rec, uint64_t now)
 {
 	const uint32_t all = TTY_CLK_ALL;
 	struct tty_rec again;
-	uint64_t last, next = 0;
 	int clock;
 
-	last = deadline_last_activity(rec, all, &clock);
-	if (e->min_lead_ns == NEVER)
-		next = NEVER;
-	else if (last + e->min_lead_ns > now)
-		next = last + e->min_lead_ns;
-	else if (rec->sid)
-		next = now + RETRY_NS;
-	if (next) {
-		set_armed(e, t, 0, 0);
-		schedule(e, t, next);
-		return;
-	}
 	set_armed(e, t, all, 0);
 	if (!t->armed) {
 		schedule(e, t, now + RETRY_NS);
 		return;
 	}
 	/* armed first, then looked at again: a use in between is seen either way */
-	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid ||
-	    deadline_last_activity(&again, all, &clock) != last) {
+	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid != rec->sid ||
+	    again.writer_tgid != rec->writer_tgid ||
+	    deadline_last_activity(&again, all, &clock) !=
+		deadline_last_activity(rec, all, &clock)) {
 		set_armed(e, t, 0, 0);
 		schedule(e, t, now);
 		return;
@@ -441,12 +582,38 @@ static void wait_for_session(struct engine *e, struct term *t, const struct tty_
 	schedule(e, t, NEVER);
 }
 
+/* A previous daemon's warning stands: the session is in its warning since then. */
+static void take_over_warning(struct engine *e, struct term *t, const struct tty_rec *rec,
+			      uint64_t now)
+{
+	uint64_t last, at;
+	int clock;
+
+	last = deadline_last_activity(rec, t->prior_mask, &clock);
+	at = last + (uint64_t)t->prior_warned_ms * NSEC_PER_MSEC;
+	if (at > now)
+		at = now;
+	if (t->rule && t->rule->s.action != ACTION_EXEMPT) {
+		set_phase(e, t, PH_WARNED);
+		t->warned_ns = at;
+		set_armed(e, t, t->rule->s.clocks, t->prior_warned_ms);
+		log_info("terminal %s: taking over the warning given %.1fs ago", t->who.tty,
+			 (double)(now - at) / NSEC);
+	}
+	t->prior_mask = t->prior_warned_ms = 0;
+}
+
 static void decide(struct engine *e, struct term *t, uint64_t now)
 {
 	struct tty_rec rec;
 	struct verdict v;
 	bool reloaded;
+	uint64_t at;
 
+	if (t->released) {
+		step_ending(e, t, now);
+		return;
+	}
 	if (e->k->read_rec(e->k->ctx, &t->key, &rec)) {
 		/* released without our seeing EV_GONE (ring buffer overrun) */
 		engine_gone(e, &t->key, now);
@@ -460,17 +627,35 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		schedule(e, t, NEVER);
 		return;
 	}
-	if (!resolve(e, t, &rec, false)) {
-		wait_for_session(e, t, &rec, now);
+	/* who owns a terminal matters only once a rule could want it: until
+	 * then nothing about it is read from /proc, whatever its user does */
+	if (t->phase == PH_WATCH && !t->resolved && !t->prior_mask &&
+	    (at = earliest_due(e, &rec)) > now) {
+		set_armed(e, t, 0, 0);
+		schedule(e, t, at);
 		return;
 	}
+	if (!resolve(e, t, &rec, false)) {
+		t->prior_mask = t->prior_warned_ms = 0;
+		wait_for_use(e, t, &rec, now);
+		return;
+	}
+	if (t->prior_mask)
+		take_over_warning(e, t, &rec, now);
 	judge(t, &rec, now, &v);
 	if ((v.state == TTY_WARN_DUE && t->phase != PH_WARNED) ||
 	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
 		/* about to act: verify the session and its rule again */
 		if (!resolve(e, t, &rec, true)) {
-			schedule(e, t, now + RETRY_NS);
-			return;
+			if (!(t->phase == PH_WARNED && t->rule)) {
+				wait_for_use(e, t, &rec, now);
+				return;
+			}
+			/* warned, and its leader is gone: what remains of the
+			 * session that was warned is ended all the same */
+			log_info("terminal %s: the leader of session %d is gone; ending what "
+				 "remains of it",
+				 t->who.tty, t->who.sid);
 		}
 		judge(t, &rec, now, &v);
 	}
@@ -551,7 +736,8 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	}
 }
 
-int engine_add(struct engine *e, const struct tty_key *k, uint64_t now)
+static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_mask,
+		    uint32_t prior_warned_ms, uint64_t now)
 {
 	struct term *t = engine_find(e, k);
 	size_t h;
@@ -568,12 +754,25 @@ int engine_add(struct engine *e, const struct tty_key *k, uint64_t now)
 	deadheap_node_init(&t->hn);
 	t->key = *k;
 	t->who.uid = -1;
+	t->prior_mask = prior_warned_ms ? prior_mask : 0;
+	t->prior_warned_ms = t->prior_mask ? prior_warned_ms : 0;
 	h = key_hash(k, e->nbuckets);
 	t->next = e->buckets[h];
 	e->buckets[h] = t;
 	e->nterms++;
 	decide(e, t, now);
 	return 0;
+}
+
+int engine_add(struct engine *e, const struct tty_key *k, uint64_t now)
+{
+	return add_term(e, k, 0, 0, now);
+}
+
+int engine_add_warned(struct engine *e, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		      uint64_t now)
+{
+	return add_term(e, k, mask & TTY_CLK_ALL, warned_ms, now);
 }
 
 void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
@@ -585,17 +784,21 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 			break;
 	if (!t)
 		return;
-	if (t->phase == PH_ENDING) {
-		audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
-		      action_name(t->action), "terminal released", -1);
-		count(e, t, METRICS_TERMINATIONS, "released");
-	}
-	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
 	*pp = t->next;
-	deadheap_remove(&e->heap, &t->hn);
 	arm_gone(e, t); /* the release hook deleted the entry */
 	e->nterms--;
-	(void)now;
+	if (t->phase == PH_ENDING) {
+		/* released is not ended: follow the session until none of it is
+		 * left, looking at once (the release is often its end) */
+		t->released = true;
+		t->next = e->released;
+		e->released = t;
+		t->check_ns = END_CHECK_FIRST_NS;
+		schedule(e, t, now);
+		return;
+	}
+	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
+	deadheap_remove(&e->heap, &t->hn);
 	free(t);
 }
 
@@ -672,6 +875,7 @@ void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now)
 
 	e->policy = p;
 	e->min_lead_ns = policy_min_lead(p);
+	leads_by_mask(p, e->lead_by_mask);
 	for (i = 0; i < e->nbuckets; i++) {
 		struct term *t;
 

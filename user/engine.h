@@ -19,6 +19,7 @@
 #include "config.h"
 #include "deadheap.h"
 #include "metrics.h"
+#include "session.h"
 #include "terminate.h"
 #include "ttyidle.h"
 
@@ -60,13 +61,21 @@ struct who {
 
 struct term {
 	struct deadheap_node hn;
-	struct term *next; /* hash chain */
+	struct term *next; /* hash chain, or the list of released terminals */
 	struct tty_key key;
 	enum term_phase phase;
-	bool resolved;			   /* who is valid for who.sid */
-	uint32_t armed;			   /* TTY_CLK_BIT()s armed for; 0: not armed */
-	bool reloaded;			   /* a new policy came since the last decision */
-	const struct rule *rule;	   /* NULL: out of scope or no session; reset on reload */
+	bool resolved; /* who is valid for who.sid */
+	/*
+	 * The terminal was released while its session was being ended: the
+	 * escalation goes on until no process of the session remains, but the
+	 * key may already name a new terminal, so the map is never read again.
+	 */
+	bool released;
+	uint64_t first_ns;	 /* the record's first_ns when resolved: the terminal instance */
+	uint64_t check_ns;	 /* PH_ENDING: wait before looking for the session's end again */
+	uint32_t armed;		 /* TTY_CLK_BIT()s armed for; 0: not armed */
+	bool reloaded;		 /* a new policy came since the last decision */
+	const struct rule *rule; /* NULL: out of scope or no session; reset on reload */
 	char rule_name[CONF_NAME_MAX + 1]; /* copies that outlive a reload */
 	enum action action;
 	struct who who;
@@ -74,6 +83,12 @@ struct term {
 	int last_clock;
 	uint64_t acted_ns;
 	uint64_t warned_ns; /* when the warning of PH_WARNED was given */
+	/*
+	 * A warning a previous daemon gave (its `armed` entry, found at start):
+	 * the clocks it was armed for and struct armed.warned_ms. It is taken
+	 * over at the first decision, so a restart never gives a second lead.
+	 */
+	uint32_t prior_mask, prior_warned_ms;
 	struct term_plan plan;
 };
 
@@ -85,7 +100,12 @@ struct engine {
 	const struct engine_kernel *k;
 	const struct policy *policy;
 	const char *proc_root;
-	uint64_t min_lead_ns; /* shortest idle - warn over enforcing rules: first look */
+	struct session_opts sopts; /* proc_root, host devpts, utmp: how sessions are resolved */
+	uint64_t min_lead_ns;	   /* shortest idle - warn over enforcing rules */
+	/* the same per set of activity clocks (index: TTY_CLK_BIT mask), UINT64_MAX: no such rule
+	 */
+	uint64_t lead_by_mask[TTY_CLK_ALL + 1];
+	struct term *released; /* terminals released while their session is being ended */
 	struct deadheap heap;
 	struct term **buckets;
 	size_t nbuckets, nterms;
@@ -100,7 +120,14 @@ void engine_free(struct engine *e);
 
 /* A terminal appeared (EV_NEW, or found in the map at start-up). */
 int engine_add(struct engine *e, const struct tty_key *k, uint64_t now);
-/* EV_GONE: the terminal was released. */
+/*
+ * The same at start-up for a terminal a previous daemon had warned: mask and
+ * warned_ms of its `armed` entry (struct armed). The warning stands: the
+ * session is ended at the deadline that warning announced, without a second.
+ */
+int engine_add_warned(struct engine *e, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		      uint64_t now);
+/* EV_GONE: the terminal was released. A session being ended is still followed until it is. */
 void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now);
 /* EV_ACTIVITY on an armed terminal. */
 void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,

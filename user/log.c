@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include "log.h"
+#include "textsafe.h"
 
 static bool verbose_on;
 static int journal = -1;
@@ -32,16 +33,33 @@ bool log_to_journal(void)
 
 void log_msg(int prio, const char *fmt, ...)
 {
+	char small[1024], *msg = small, *big = NULL;
 	va_list ap;
+	int n;
 
 	if (prio == LOG_DEBUG && !verbose_on)
 		return;
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(small)) {
+		va_start(ap, fmt);
+		if (vasprintf(&big, fmt, ap) >= 0)
+			msg = big;
+		else
+			big = NULL; /* out of memory: the line cut short */
+		va_end(ap);
+	}
 	if (log_to_journal())
 		fprintf(stderr, "<%d>", prio);
 	else
 		fputs("ttyidle: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
+	/*
+	 * Messages carry names users chose (process names, user names, cgroup
+	 * paths): in their terminal form, so a newline cannot start a forged
+	 * "<0>..." line and an escape sequence cannot reach whoever tails the log.
+	 */
+	text_safe_write(stderr, msg);
 	fputc('\n', stderr);
+	free(big);
 }

@@ -8,7 +8,9 @@
 /*
  * Daemon log lines on stderr. Under systemd (JOURNAL_STREAM names our
  * stderr) each line carries a "<N>" priority prefix that journald strips and
- * files as PRIORITY=; elsewhere lines are plain "ttyidle: ...".
+ * files as PRIORITY=; elsewhere lines are plain "ttyidle: ...". The
+ * formatted message is written in the terminal form of textsafe.h (controls
+ * and invalid UTF-8 as \xNN, a backslash as \\): always one line.
  */
 void log_init(bool verbose);
 bool log_to_journal(void);

@@ -646,6 +646,29 @@ int procfs_read_comm_at(int pdir, char *out, size_t outlen)
 	return 0;
 }
 
+int procfs_read_exe_at(int pdir, char *out, size_t outlen)
+{
+	static const char deleted[] = " (deleted)";
+	char link[PATH_MAX];
+	const char *base;
+	size_t len;
+	ssize_t n;
+
+	n = readlinkat(pdir, "exe", link, sizeof(link) - 1);
+	if (n < 0)
+		return vanished(errno);
+	link[n] = 0;
+	len = (size_t)n;
+	if (len >= sizeof(deleted) - 1 && !strcmp(link + len - (sizeof(deleted) - 1), deleted))
+		link[len - (sizeof(deleted) - 1)] = 0;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	if (!*base)
+		return -EINVAL;
+	snprintf(out, outlen, "%s", base);
+	return 0;
+}
+
 int procfs_read_container_at(int pdir, struct container_id *c)
 {
 	char *buf = NULL;

@@ -81,6 +81,12 @@ int procfs_read_status_at(int pdir, struct proc_status *st);
 /* Printable command line (see procfs_cmdline_printable); "" for kernel threads. */
 int procfs_read_cmdline_at(int pdir, char *out, size_t outlen);
 int procfs_read_comm_at(int pdir, char *out, size_t outlen);
+/*
+ * Basename of the executable (the exe link, " (deleted)" dropped): the file
+ * the kernel mapped at the last execve, whatever comm the process set. -errno
+ * (kernel threads have none).
+ */
+int procfs_read_exe_at(int pdir, char *out, size_t outlen);
 /* 1 container, 0 host, -errno. */
 int procfs_read_container_at(int pdir, struct container_id *c);
 /* Inode of ns/TYPE ("pid", "mnt", ...). */

@@ -5,6 +5,7 @@
 #include "duration.h"
 #include "pattern.h"
 #include "rules.h"
+#include "textsafe.h"
 
 bool policy_in_scope(const struct policy *p, enum origin o)
 {
@@ -133,12 +134,16 @@ static void print_why(FILE *f, const struct match_list *m, enum match_key k,
 
 	switch (k) {
 	case MATCH_USER:
-		fprintf(f, "user %s is not one of: ", s->user ? s->user : "(unknown)");
+		fputs("user ", f);
+		text_safe_write(f, s->user ? s->user : "(unknown)");
+		fputs(" is not one of: ", f);
 		break;
 	case MATCH_GROUP:
 		fputs("groups (", f);
-		for (i = 0; i < s->ngroups; i++)
-			fprintf(f, "%s%s", i ? ", " : "", s->groups[i] ? s->groups[i] : "?");
+		for (i = 0; i < s->ngroups; i++) {
+			fputs(i ? ", " : "", f);
+			text_safe_write(f, s->groups[i] ? s->groups[i] : "?");
+		}
 		fputs("; gids ", f);
 		for (i = 0; i < s->ngids; i++)
 			fprintf(f, "%s%u", i ? ", " : "", (unsigned)s->gids[i]);
@@ -148,13 +153,19 @@ static void print_why(FILE *f, const struct match_list *m, enum match_key k,
 		fprintf(f, "uid %u is not in: ", (unsigned)s->uid);
 		break;
 	case MATCH_TTY:
-		fprintf(f, "tty %s matches none of: ", s->tty ? s->tty : "(unknown)");
+		fputs("tty ", f);
+		text_safe_write(f, s->tty ? s->tty : "(unknown)");
+		fputs(" matches none of: ", f);
 		break;
 	case MATCH_SERVICE:
-		fprintf(f, "service %s is not one of: ", s->service ? s->service : "(unknown)");
+		fputs("service ", f);
+		text_safe_write(f, s->service ? s->service : "(unknown)");
+		fputs(" is not one of: ", f);
 		break;
 	case MATCH_HOST:
-		fprintf(f, "host %s matches none of: ", s->host && *s->host ? s->host : "(none)");
+		fputs("host ", f);
+		text_safe_write(f, s->host && *s->host ? s->host : "(none)");
+		fputs(" matches none of: ", f);
 		break;
 	default:
 		break;
@@ -169,16 +180,24 @@ const struct rule *rules_explain(const struct policy *p, const struct subject *s
 	size_t i;
 	int k, o;
 
-	fprintf(f, "subject: user %s, uid %u, groups ", s->user ? s->user : "(unknown)",
-		(unsigned)s->uid);
-	for (i = 0; i < s->ngroups; i++)
-		fprintf(f, "%s%s", i ? "," : "", s->groups[i] ? s->groups[i] : "?");
+	/* names from NSS, the command line or /proc: in their terminal form */
+	fputs("subject: user ", f);
+	text_safe_write(f, s->user ? s->user : "(unknown)");
+	fprintf(f, ", uid %u, groups ", (unsigned)s->uid);
+	for (i = 0; i < s->ngroups; i++) {
+		fputs(i ? "," : "", f);
+		text_safe_write(f, s->groups[i] ? s->groups[i] : "?");
+	}
 	fputs(" (gids ", f);
 	for (i = 0; i < s->ngids; i++)
 		fprintf(f, "%s%u", i ? "," : "", (unsigned)s->gids[i]);
-	fprintf(f, "), tty %s, service %s, host %s, origin %s\n", s->tty ? s->tty : "(unknown)",
-		s->service ? s->service : "(unknown)", s->host && *s->host ? s->host : "(none)",
-		origin_name(s->origin));
+	fputs("), tty ", f);
+	text_safe_write(f, s->tty ? s->tty : "(unknown)");
+	fputs(", service ", f);
+	text_safe_write(f, s->service ? s->service : "(unknown)");
+	fputs(", host ", f);
+	text_safe_write(f, s->host && *s->host ? s->host : "(none)");
+	fprintf(f, ", origin %s\n", origin_name(s->origin));
 
 	fputs("scope:", f);
 	for (o = 0; o < ORIGIN_MAX; o++)

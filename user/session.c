@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include <utmpx.h>
 
@@ -76,15 +77,13 @@ static bool sfx(const char *s, const char *p)
 	return ls >= lp && !strcmp(s + ls - lp, p);
 }
 
-enum login_service session_classify_comm(const char *c)
+enum login_service session_classify_exe(const char *c)
 {
 	if (!strcmp(c, "sshd") || !strcmp(c, "sshd-session") || !strcmp(c, "dropbear"))
 		return SVC_SSHD;
-	if (!strcmp(c, "login") || sfx(c, "getty"))
+	if (!strcmp(c, "login") || sfx(c, "getty") || !strcmp(c, "in.telnetd") ||
+	    !strcmp(c, "telnetd"))
 		return SVC_LOGIN;
-	if (pfx(c, "tmux") || !strcmp(c, "screen") || !strcmp(c, "SCREEN") ||
-	    !strcmp(c, "zellij") || !strcmp(c, "dtach") || !strcmp(c, "abduco"))
-		return SVC_MULTIPLEXER;
 	if (pfx(c, "containerd") || pfx(c, "runc") || !strcmp(c, "crun") || !strcmp(c, "conmon") ||
 	    pfx(c, "docker") || !strcmp(c, "podman") || pfx(c, "lxc-") || !strcmp(c, "lxd") ||
 	    !strcmp(c, "incusd") || !strcmp(c, "systemd-nspawn") || !strcmp(c, "kubelet"))
@@ -111,12 +110,17 @@ const char *session_service_name(enum login_service svc)
 
 const char *session_remote_source_name(enum remote_source src)
 {
-	switch (src) {
-	case REMOTE_UTMP:
+	return src == REMOTE_UTMP ? "utmp" : "none";
+}
+
+const char *session_login_evidence_name(enum login_evidence e)
+{
+	switch (e) {
+	case LOGIN_MASTER:
+		return "master";
+	case LOGIN_UTMP:
 		return "utmp";
-	case REMOTE_ENVIRON:
-		return "environ";
-	case REMOTE_NONE:
+	case LOGIN_NONE:
 		break;
 	}
 	return "none";
@@ -200,38 +204,6 @@ static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_k
 	return r;
 }
 
-struct find_ctx {
-	pid_t pid;
-	int fd;
-};
-
-static int find_fn(int fddir, const char *name, pid_t pid, void *arg)
-{
-	struct find_ctx *c = arg;
-
-	c->pid = pid;
-	c->fd = atoi(name);
-	return 1;
-}
-
-int session_find_tty_fd(const char *proc_root, pid_t sid, const struct tty_key *key, pid_t *pid,
-			int *fd)
-{
-	struct find_ctx c = {0, -1};
-	int r;
-
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	r = scan_session_fds(proc_root, sid, key, find_fn, &c);
-	if (r < 0)
-		return r;
-	if (r == 0)
-		return -ENOENT;
-	*pid = c.pid;
-	*fd = c.fd;
-	return 0;
-}
-
 struct open_ctx {
 	const struct tty_key *key;
 	int flags;
@@ -260,7 +232,36 @@ static int open_fn(int fddir, const char *name, pid_t pid, void *arg)
 	return 1;
 }
 
-int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key, int accmode)
+static const char *dev_root(const struct session_opts *o)
+{
+	return o && o->dev_root ? o->dev_root : "/dev";
+}
+
+/* The terminal's node under DEV_ROOT, if it is the key's terminal; fd or -errno. */
+static int open_node(const struct session_opts *o, const struct tty_key *key, const char *devname,
+		     int flags)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	/* kernel names only ("pts/3", "ttyS0"): never a path out of DEV_ROOT */
+	if (!devname || !devname[0] || devname[0] == '/' || strstr(devname, ".."))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dev_root(o), devname) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, flags);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !session_key_matches(key, &st)) {
+		close(fd);
+		return -ENOENT; /* another devpts instance: not this terminal */
+	}
+	return fd;
+}
+
+int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_key *key,
+		     const char *devname, int accmode)
 {
 	struct open_ctx c = {
 	    .key = key,
@@ -268,12 +269,17 @@ int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key
 	    .fd = -1,
 	    .err = -ENOENT,
 	};
+	const char *proc_root = o && o->proc_root ? o->proc_root : PROCFS_ROOT;
 	int r;
 
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	if (sid <= 1 || key->dev == 0)
+	if (key->dev == 0)
 		return -EINVAL;
+	/* the node first: it works whatever the session's fds are (/dev/tty, none) */
+	r = open_node(o, key, devname, c.flags);
+	if (r >= 0 || r == -EIO)
+		return r;
+	if (sid <= 1)
+		return -ENOENT;
 	r = scan_session_fds(proc_root, sid, key, open_fn, &c);
 	if (r < 0)
 		return r;
@@ -285,9 +291,10 @@ int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key
 /*
  * A name from NSS, or the number when there is none. The _r calls take a
  * caller's buffer that may be too small (ERANGE); grow it up to a bound.
- * `is_group` picks getgrgid_r over getpwuid_r.
+ * `is_group` picks getgrgid_r over getpwuid_r. *pw_gid (users only, may be
+ * NULL) gets the user's primary group.
  */
-static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen)
+static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen, gid_t *pw_gid)
 {
 	struct passwd pw, *pres = NULL;
 	struct group gr, *gres = NULL;
@@ -310,8 +317,11 @@ static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen)
 	}
 	if (is_group && gres)
 		name = gres->gr_name;
-	else if (!is_group && pres)
+	else if (!is_group && pres) {
 		name = pres->pw_name;
+		if (pw_gid)
+			*pw_gid = pres->pw_gid;
+	}
 	if (name && name[0])
 		snprintf(out, outlen, "%s", name);
 	else
@@ -319,88 +329,176 @@ static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen)
 	free(buf);
 }
 
-static void nss_user(uid_t uid, char *out, size_t outlen)
+static void nss_user(uid_t uid, char *out, size_t outlen, gid_t *pw_gid)
 {
-	nss_name(false, uid, out, outlen);
+	nss_name(false, uid, out, outlen, pw_gid);
 }
 
 static void nss_group(gid_t gid, char *out, size_t outlen)
 {
-	nss_name(true, gid, out, outlen);
+	nss_name(true, gid, out, outlen, NULL);
 }
 
-int session_parse_ssh_env(const char *value, char *out, size_t outlen)
+/* /proc/PID/stat starttime (ticks after boot) in nanoseconds. */
+static uint64_t ticks_to_ns(unsigned long long ticks)
 {
-	size_t n = strcspn(value, " "), i;
+	long hz = sysconf(_SC_CLK_TCK);
 
-	if (n == 0 || n >= outlen || n >= SESSION_REMOTE_MAX)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)value[i];
+	if (hz <= 0)
+		hz = 100;
+	return (uint64_t)(ticks / (unsigned long long)hz) * 1000000000ull +
+	       (uint64_t)(ticks % (unsigned long long)hz) * 1000000000ull / (uint64_t)hz;
+}
 
-		/* IPv4, IPv6 (with %zone) only: the value is user-controlled memory */
-		if (!isalnum(ch) && ch != '.' && ch != ':' && ch != '%')
-			return -EINVAL;
+/* What the kernel says of one process: its stat, real/effective uid and executable. */
+struct proc_facts {
+	struct proc_stat st;
+	uid_t ruid, euid;
+	char exe[PROCFS_COMM_MAX];
+};
+
+static int read_facts(const char *proc_root, pid_t pid, struct proc_facts *f)
+{
+	struct proc_status ps;
+	int pdir, r;
+
+	memset(f, 0, sizeof(*f));
+	if (pid <= 0)
+		return -ESRCH;
+	pdir = procfs_open_pid(proc_root, pid);
+	if (pdir < 0)
+		return pdir;
+	r = procfs_read_stat_at(pdir, &f->st);
+	if (r == 0)
+		r = procfs_read_status_at(pdir, &ps);
+	if (r == 0 && (!ps.has_uid || f->st.state == 'Z' || f->st.state == 'X'))
+		r = -ESRCH;
+	if (r == 0) {
+		f->ruid = ps.uid[0];
+		f->euid = ps.uid[1];
+		/* a kernel thread or an unreadable link has no executable: no name */
+		if (procfs_read_exe_at(pdir, f->exe, sizeof(f->exe)) < 0)
+			f->exe[0] = 0;
 	}
-	memcpy(out, value, n);
-	out[n] = 0;
-	return 0;
+	close(pdir);
+	return r;
 }
 
-static bool pid_in(pid_t pid, const pid_t *v, size_t n)
+static bool is_root(const struct proc_facts *f)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == pid)
-			return true;
-	return false;
+	return f->ruid == 0 && f->euid == 0;
 }
 
-/* Newest USER_PROCESS record for tty written by one of pids. 1 found, 0 none, -errno. */
-static int remote_from_utmp(const char *path, const char *tty, const pid_t *pids, size_t npids,
-			    char *out, size_t outlen)
+/*
+ * The process serving the PTY master: a root login service, or a child of
+ * root sshd (OpenSSH serves a connection from an unprivileged child of its
+ * root monitor). Only root chooses what a root process runs, and only sshd
+ * chooses what its children run: a user's own program cannot be either.
+ */
+static void classify_holder(const char *proc_root, pid_t holder, struct session_info *s,
+			    uid_t *holder_uid, bool *known)
+{
+	struct proc_facts h, p;
+	enum login_service svc;
+
+	*known = false;
+	if (holder <= 0 || read_facts(proc_root, holder, &h) < 0)
+		return;
+	*known = true;
+	*holder_uid = h.ruid;
+	s->holder_pid = holder;
+	if (is_root(&h) && (svc = session_classify_exe(h.exe)) != SVC_OTHER) {
+		s->service = svc;
+		s->login_src = LOGIN_MASTER;
+		s->service_pid = holder;
+		snprintf(s->service_comm, sizeof(s->service_comm), "%s", h.exe);
+		return;
+	}
+	if (h.st.ppid > 1 && read_facts(proc_root, h.st.ppid, &p) == 0 && is_root(&p) &&
+	    session_classify_exe(p.exe) == SVC_SSHD && p.st.starttime <= h.st.starttime) {
+		s->service = SVC_SSHD;
+		s->login_src = LOGIN_MASTER;
+		s->service_pid = p.st.pid;
+		snprintf(s->service_comm, sizeof(s->service_comm), "%s", p.exe);
+	}
+}
+
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: when the machine booted, as a wall time. */
+static int64_t boot_wall_ns(void)
+{
+	struct timespec rt, bt;
+
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return ((int64_t)rt.tv_sec - bt.tv_sec) * 1000000000ll + (rt.tv_nsec - bt.tv_nsec);
+}
+
+/*
+ * The login record of a host terminal: the newest USER_PROCESS record for
+ * the line whose process is alive and started no later than the record was
+ * written (a stale record of a crashed login names a dead or reused pid).
+ * 1 found (*u filled), 0 none, -errno.
+ */
+static int utmp_record(const char *path, const char *proc_root, const char *tty, struct utmpx *out)
 {
 	struct utmpx u;
 	struct stat st;
+	int64_t boot = boot_wall_ns();
+	size_t total = 0;
 	int fd, found = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	/* root-written, but a regular file only: never a FIFO or a device */
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
-	for (;;) {
+	while (total < SESSION_UTMP_READ_MAX) {
+		struct proc_stat ps;
 		ssize_t n = read(fd, &u, sizeof(u));
+		int64_t start_wall, rec_wall;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n != (ssize_t)sizeof(u))
 			break;
-		if (u.ut_type != USER_PROCESS || !pid_in(u.ut_pid, pids, npids) ||
-		    strncmp(u.ut_line, tty, sizeof(u.ut_line)) || strlen(tty) > sizeof(u.ut_line))
+		total += sizeof(u);
+		if (u.ut_type != USER_PROCESS || strlen(tty) > sizeof(u.ut_line) ||
+		    strncmp(u.ut_line, tty, sizeof(u.ut_line)))
 			continue;
-		if (u.ut_host[0]) {
-			size_t l = strnlen(u.ut_host, sizeof(u.ut_host));
-
-			if (l >= outlen)
-				l = outlen - 1;
-			memcpy(out, u.ut_host, l);
-			out[l] = 0;
-			found = 1;
-		} else if (u.ut_addr_v6[1] || u.ut_addr_v6[2] || u.ut_addr_v6[3]) {
-			found = inet_ntop(AF_INET6, u.ut_addr_v6, out, (socklen_t)outlen) != NULL;
-		} else if (u.ut_addr_v6[0]) {
-			found = inet_ntop(AF_INET, u.ut_addr_v6, out, (socklen_t)outlen) != NULL;
-		} else {
-			found = 0; /* a local login; a newer record wins */
-			out[0] = 0;
-		}
+		if (procfs_read_stat(proc_root, u.ut_pid, &ps) < 0 || ps.state == 'Z')
+			continue;
+		start_wall = boot + (int64_t)ticks_to_ns(ps.starttime);
+		rec_wall = (int64_t)u.ut_tv.tv_sec * 1000000000ll + (int64_t)u.ut_tv.tv_usec * 1000;
+		if (start_wall > rec_wall + 1000000000ll)
+			continue;
+		*out = u;
+		found = 1;
 	}
 	close(fd);
 	return found;
+}
+
+static void remote_of(const struct utmpx *u, char *out, size_t outlen)
+{
+	size_t l;
+
+	out[0] = 0;
+	if (u->ut_host[0]) {
+		l = strnlen(u->ut_host, sizeof(u->ut_host));
+		if (l >= outlen)
+			l = outlen - 1;
+		memcpy(out, u->ut_host, l);
+		out[l] = 0;
+	} else if (u->ut_addr_v6[1] || u->ut_addr_v6[2] || u->ut_addr_v6[3]) {
+		if (!inet_ntop(AF_INET6, u->ut_addr_v6, out, (socklen_t)outlen))
+			out[0] = 0;
+	} else if (u->ut_addr_v6[0]) {
+		if (!inet_ntop(AF_INET, u->ut_addr_v6, out, (socklen_t)outlen))
+			out[0] = 0;
+	}
 }
 
 static void fill_identity(struct session_info *s, const struct proc_status *ps)
@@ -409,7 +507,7 @@ static void fill_identity(struct session_info *s, const struct proc_status *ps)
 
 	s->uid = ps->uid[0];
 	s->gid = ps->gid[0];
-	nss_user(s->uid, s->user, sizeof(s->user));
+	nss_user(s->uid, s->user, sizeof(s->user), NULL);
 	nss_group(s->gid, s->group, sizeof(s->group));
 	s->ngroups = ps->ngroups;
 	s->groups_truncated = ps->groups_truncated;
@@ -450,89 +548,28 @@ static void fill_namespaces(const char *proc_root, int pdir, struct session_info
 	procfs_container_str(&s->container, s->container_str, sizeof(s->container_str));
 }
 
-/* Walk up from the leader; the chain is where utmp's ut_pid may point (shell or login). */
-static size_t walk_service(const char *proc_root, const struct proc_stat *leader,
-			   struct session_info *s, pid_t *chain)
+/*
+ * The owner the kernel recorded, verified (see session_resolve). 0 and s's
+ * session fields filled, or -errno with err set.
+ */
+static int resolve_owner(const char *proc_root, const struct tty_rec *rec, struct session_info *s,
+			 char *err, size_t errlen)
 {
-	struct proc_stat cur = *leader;
-	size_t n = 0;
-
-	s->service = SVC_OTHER;
-	for (;;) {
-		enum login_service svc;
-
-		chain[n++] = cur.pid;
-		svc = session_classify_comm(cur.comm);
-		if (svc != SVC_OTHER) {
-			s->service = svc;
-			s->service_pid = cur.pid;
-			snprintf(s->service_comm, sizeof(s->service_comm), "%s", cur.comm);
-			break;
-		}
-		if (cur.ppid <= 1 || n >= SESSION_WALK_MAX)
-			break;
-		if (procfs_read_stat(proc_root, cur.ppid, &cur) < 0)
-			break;
-	}
-	return n;
-}
-
-static void fill_remote(const struct session_opts *o, int pdir, struct session_info *s,
-			const pid_t *chain, size_t nchain)
-{
-	const char *utmp = o->utmp_path ? o->utmp_path : _PATH_UTMP;
-	bool host_tty = s->key.devpts == 0 ||
-			(o->host_devpts && session_dev_to_user(s->key.devpts) == o->host_devpts);
-	char val[256];
-
-	/* utmp only knows the host's terminals: a container's pts/3 is another pts/3. */
-	if (utmp[0] && host_tty &&
-	    remote_from_utmp(utmp, s->tty, chain, nchain, s->remote, sizeof(s->remote)) > 0) {
-		s->remote_src = REMOTE_UTMP;
-		return;
-	}
-	if ((procfs_read_environ_at(pdir, "SSH_CONNECTION", val, sizeof(val)) > 0 &&
-	     session_parse_ssh_env(val, s->remote, sizeof(s->remote)) == 0) ||
-	    (procfs_read_environ_at(pdir, "SSH_CLIENT", val, sizeof(val)) > 0 &&
-	     session_parse_ssh_env(val, s->remote, sizeof(s->remote)) == 0)) {
-		s->remote_src = REMOTE_ENVIRON;
-		return;
-	}
-	s->remote[0] = 0;
-	s->remote_src = REMOTE_NONE;
-}
-
-int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_key *key,
-		    const char *kname, struct session_info *s, char *err, size_t errlen)
-{
-	static const struct session_opts defaults;
-	const char *proc_root;
+	pid_t sid = (pid_t)rec->sid;
 	struct proc_status ps;
 	struct proc_stat st, again;
-	pid_t chain[SESSION_WALK_MAX];
-	size_t nchain;
-	long hz;
-	int pdir = -1, r;
+	uint64_t seen_ns;
+	int pdir, r;
 
-	if (!o)
-		o = &defaults;
-	proc_root = o->proc_root ? o->proc_root : PROCFS_ROOT;
-	memset(s, 0, sizeof(*s));
-	s->sid = sid;
-	s->key = *key;
-	s->tty_fd = -1;
-	session_tty_name(kname ? kname : "", s->tty, sizeof(s->tty));
-
-	if (sid <= 1 || key->dev == 0) {
-		seterr(err, errlen, "session %d on %s: not a user session", (int)sid, s->tty);
-		return -EINVAL;
+	if (sid <= 1) {
+		seterr(err, errlen, "%s has no session", s->tty);
+		return -ESRCH;
 	}
 	pdir = procfs_open_pid(proc_root, sid);
 	if (pdir < 0) {
-		r = pdir;
 		seterr(err, errlen, "session %d on %s: leader %s/%d: %s", (int)sid, s->tty,
-		       proc_root, (int)sid, r == -ESRCH ? "gone" : strerror(-r));
-		return r;
+		       proc_root, (int)sid, pdir == -ESRCH ? "gone" : strerror(-pdir));
+		return pdir;
 	}
 	r = procfs_read_stat_at(pdir, &st);
 	if (r < 0) {
@@ -540,58 +577,47 @@ int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_ke
 		       (int)sid, r == -ESRCH ? "gone" : strerror(-r));
 		goto out;
 	}
+	r = -ESRCH;
 	if (procfs_is_kthread(&st)) {
 		r = -EPERM;
 		seterr(err, errlen, "session %d on %s: pid %d is a kernel thread", (int)sid, s->tty,
 		       (int)sid);
 		goto out;
 	}
-	if (st.session != sid) {
-		r = -ESRCH;
-		seterr(err, errlen, "session %d on %s: pid %d (%s) is in session %d, not a leader",
-		       (int)sid, s->tty, (int)sid, st.comm, (int)st.session);
+	if (st.session != sid || st.state == 'Z' || st.state == 'X') {
+		seterr(err, errlen, "session %d on %s: its leader is gone", (int)sid, s->tty);
 		goto out;
 	}
-	if (st.tty_nr != (uint32_t)session_dev_to_user(key->dev)) {
+	/* a leader that started after the kernel last saw the session own the
+	 * terminal is another process with a reused pid */
+	seen_ns = ((uint64_t)rec->sess_epoch + 1) << 30;
+	if (ticks_to_ns(st.starttime) > seen_ns) {
+		seterr(err, errlen, "session %d on %s: pid %d started after the session was seen",
+		       (int)sid, s->tty, (int)sid);
+		goto out;
+	}
+	s->detached = rec->flags & TTY_F_DETACHED;
+	if (!s->detached && st.tty_nr != (uint32_t)session_dev_to_user(s->key.dev)) {
 		r = -ENOTTY;
 		seterr(err, errlen,
 		       "session %d on %s: leader's controlling terminal is %u:%u, expected %u:%u",
-		       (int)sid, s->tty, major(st.tty_nr), minor(st.tty_nr), key->dev >> 20,
-		       key->dev & 0xfffffu);
-		goto out;
-	}
-	r = session_find_tty_fd(proc_root, sid, key, &s->tty_pid, &s->tty_fd);
-	if (r == -ENOENT && key->devpts == 0) {
-		/* A console device number is global: the controlling tty is proof enough. */
-		s->tty_pid = 0;
-		s->tty_fd = -1;
-	} else if (r < 0) {
-		seterr(err, errlen, "session %d on %s: no process of the session has it open%s",
-		       (int)sid, s->tty, r == -ENOENT ? " in this devpts instance" : "");
-		r = r == -ENOENT ? -ENOTTY : r;
+		       (int)sid, s->tty, major(st.tty_nr), minor(st.tty_nr), s->key.dev >> 20,
+		       s->key.dev & 0xfffffu);
 		goto out;
 	}
 	r = procfs_read_status_at(pdir, &ps);
-	if (r < 0) {
+	if (r < 0 || !ps.has_uid) {
+		r = r < 0 ? r : -EINVAL;
 		seterr(err, errlen, "session %d on %s: %s/%d/status: %s", (int)sid, s->tty,
 		       proc_root, (int)sid, strerror(-r));
 		goto out;
 	}
-
+	s->sid = sid;
 	s->leader_start = st.starttime;
-	hz = sysconf(_SC_CLK_TCK);
-	if (hz <= 0)
-		hz = 100;
-	s->leader_start_ns =
-	    (uint64_t)(st.starttime / (unsigned long long)hz) * 1000000000ull +
-	    (uint64_t)(st.starttime % (unsigned long long)hz) * 1000000000ull / (uint64_t)hz;
+	s->leader_start_ns = ticks_to_ns(st.starttime);
 	snprintf(s->leader_comm, sizeof(s->leader_comm), "%s", st.comm);
-	if (procfs_read_cmdline_at(pdir, s->leader_cmdline, sizeof(s->leader_cmdline)) < 0)
-		s->leader_cmdline[0] = 0;
 	fill_identity(s, &ps);
 	fill_namespaces(proc_root, pdir, s);
-	nchain = walk_service(proc_root, &st, s, chain);
-	fill_remote(o, pdir, s, chain, nchain);
 
 	/* Everything above was read through pdir: still the same leader? */
 	r = procfs_read_stat_at(pdir, &again);
@@ -601,8 +627,125 @@ int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_ke
 		       (int)sid, s->tty);
 		goto out;
 	}
+	s->has_session = true;
 	r = 0;
 out:
 	close(pdir);
 	return r;
+}
+
+bool session_owner_alive(const char *proc_root, const struct tty_key *key,
+			 const struct tty_rec *rec)
+{
+	struct session_info *s = calloc(1, sizeof(*s));
+	bool ok;
+
+	if (!s)
+		return true; /* keep what we cannot check */
+	s->key = *key;
+	session_tty_name(rec->name, s->tty, sizeof(s->tty));
+	ok = resolve_owner(proc_root ? proc_root : PROCFS_ROOT, rec, s, NULL, 0) == 0;
+	free(s);
+	return ok;
+}
+
+/* A login terminal nobody owns: its user is the owner of its node (root chowns it at login). */
+static int identity_of_node(const struct session_opts *o, struct session_info *s, char *err,
+			    size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	fd = open_node(o, &s->key, s->tty, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_PATH);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0)
+			close(fd);
+		seterr(err, errlen,
+		       "login terminal %s has no session, and its node is not reachable", s->tty);
+		return -ESRCH;
+	}
+	close(fd);
+	s->uid = st.st_uid;
+	s->gid = (gid_t)-1;
+	nss_user(s->uid, s->user, sizeof(s->user), &s->gid);
+	if (s->gid == (gid_t)-1)
+		s->gid = st.st_gid;
+	nss_group(s->gid, s->group, sizeof(s->group));
+	return 0;
+}
+
+int session_resolve(const struct session_opts *o, const struct tty_key *key,
+		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen)
+{
+	static const struct session_opts defaults;
+	const char *proc_root, *utmp;
+	char owner_err[256] = "";
+	bool holder_known = false, host_tty;
+	uid_t holder_uid = 0;
+	struct utmpx u;
+	int r;
+
+	if (!o)
+		o = &defaults;
+	proc_root = o->proc_root ? o->proc_root : PROCFS_ROOT;
+	utmp = o->utmp_path ? o->utmp_path : _PATH_UTMP;
+	memset(s, 0, sizeof(*s));
+	s->key = *key;
+	s->uid = (uid_t)-1;
+	session_tty_name(rec->name, s->tty, sizeof(s->tty));
+	if (key->dev == 0) {
+		seterr(err, errlen, "%s: not a terminal", s->tty);
+		return -EINVAL;
+	}
+
+	/* what serves the terminal */
+	if (rec->kind == TTY_KIND_PTY)
+		classify_holder(proc_root, (pid_t)rec->writer_tgid, s, &holder_uid, &holder_known);
+	/* utmp only knows the host's terminals (a container's pts/3 is another
+	 * pts/3), and says nothing of a PTY a user's own program serves */
+	host_tty = key->devpts == 0 ||
+		   (o->host_devpts && session_dev_to_user(key->devpts) == o->host_devpts);
+	if (utmp[0] && host_tty && (!holder_known || s->login_src == LOGIN_MASTER) &&
+	    utmp_record(utmp, proc_root, s->tty, &u) > 0) {
+		remote_of(&u, s->remote, sizeof(s->remote));
+		s->remote_src = s->remote[0] ? REMOTE_UTMP : REMOTE_NONE;
+		if (s->login_src == LOGIN_NONE) {
+			struct proc_facts f;
+
+			s->login_src = LOGIN_UTMP;
+			s->service = SVC_LOGIN;
+			s->service_pid = u.ut_pid;
+			/* root wrote the pid: what runs there names the service */
+			if (read_facts(proc_root, u.ut_pid, &f) == 0) {
+				snprintf(s->service_comm, sizeof(s->service_comm), "%s", f.exe);
+				if (session_classify_exe(f.exe) != SVC_OTHER)
+					s->service = session_classify_exe(f.exe);
+			}
+		}
+	}
+
+	/* who owns it */
+	r = resolve_owner(proc_root, rec, s, owner_err, sizeof(owner_err));
+	if (r < 0 && s->login_src == LOGIN_NONE) {
+		seterr(err, errlen, "%s", owner_err);
+		return r == -EPERM || r == -ENOTTY ? r : -ESRCH;
+	}
+	if (r < 0) {
+		r = identity_of_node(o, s, err, errlen);
+		if (r < 0)
+			return r;
+	}
+
+	if (s->login_src != LOGIN_NONE)
+		return 0;
+	if (holder_known) {
+		s->service = holder_uid == s->uid ? SVC_MULTIPLEXER : SVC_OTHER;
+		return 0;
+	}
+	if (rec->kind == TTY_KIND_PTY) {
+		seterr(err, errlen, "%s: nothing has served its master yet", s->tty);
+		return -EAGAIN;
+	}
+	s->service = SVC_OTHER;
+	return 0;
 }

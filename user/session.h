@@ -18,22 +18,23 @@
 #include "procfs.h"
 #include "ttyidle.h"
 
-#define SESSION_NAME_MAX    64
-#define SESSION_CMDLINE_MAX 256
-#define SESSION_TTY_MAX	    (TTYIDLE_NAME_LEN + 2)
-#define SESSION_REMOTE_MAX  64
-#define SESSION_WALK_MAX    64 /* ancestors examined for the login service */
+#define SESSION_NAME_MAX      64
+#define SESSION_TTY_MAX	      (TTYIDLE_NAME_LEN + 2)
+#define SESSION_REMOTE_MAX    64
+#define SESSION_UTMP_READ_MAX (4u << 20) /* bytes of utmp read at the most */
 
 /*
- * Login service, from the nearest ancestor (the leader itself first) whose
- * comm is in this table; walking stops at PID 1:
- *   sshd         sshd, sshd-session (OpenSSH >= 9.8), dropbear
- *   login        login, *getty (agetty, getty, mingetty, mgetty)
- *   multiplexer  tmux*, screen, SCREEN, zellij, dtach, abduco
- *   container    containerd-shim*, containerd, runc*, crun, conmon, docker*, podman,
- *                lxc-*, lxd, incusd, systemd-nspawn, kubelet
- *   other        nothing above before PID 1 (GUI terminal, script(1), ...)
- * comm is truncated by the kernel to 15 bytes, hence the prefixes.
+ * What serves a terminal, from facts its user cannot set (see "Threat model"
+ * in ttyidle(8)). Never from a process name or environment:
+ *   sshd, login, container  a login terminal: the process serving its PTY
+ *                master is a root login service (by the executable root ran,
+ *                /proc/PID/exe), or its child (OpenSSH's unprivileged
+ *                per-connection process), or a live root-written utmp
+ *                USER_PROCESS record names the terminal;
+ *   multiplexer  a PTY whose master the session's own user serves: tmux,
+ *                screen, script(1), a terminal emulator...;
+ *   other        anything else (a console without a login record, a PTY
+ *                served by another user's or a root non-login program).
  */
 enum login_service {
 	SVC_OTHER = 0,
@@ -43,16 +44,23 @@ enum login_service {
 	SVC_CONTAINER,
 };
 
+/* Why a terminal counts as a login terminal. */
+enum login_evidence {
+	LOGIN_NONE = 0,
+	LOGIN_MASTER, /* a root login service (or its child) serves the PTY master */
+	LOGIN_UTMP,   /* a live USER_PROCESS record for the line (host terminals only) */
+};
+
 enum remote_source {
 	REMOTE_NONE = 0,
-	REMOTE_UTMP,	/* utmp USER_PROCESS record written by the leader or an ancestor */
-	REMOTE_ENVIRON, /* SSH_CONNECTION/SSH_CLIENT in the leader's memory: self-reported */
+	REMOTE_UTMP, /* ut_host of the terminal's login record: root-written */
 };
 
 struct session_opts {
 	const char *proc_root; /* NULL: "/proc" */
 	const char *utmp_path; /* NULL: _PATH_UTMP; "": do not read utmp */
 	dev_t host_devpts;     /* st_dev of the host's /dev/pts (session_host_devpts); 0: unknown */
+	const char *dev_root;  /* where terminal nodes are (NULL: "/dev") */
 };
 
 struct session_group {
@@ -61,18 +69,32 @@ struct session_group {
 };
 
 struct session_info {
-	pid_t sid;
 	struct tty_key key;
 	char tty[SESSION_TTY_MAX]; /* as the session sees it: "pts/3", "tty1", "ttyS0" */
 
-	/* leader */
-	unsigned long long leader_start; /* /proc stat starttime, clock ticks: identity guard */
-	uint64_t leader_start_ns;	 /* the same in CLOCK_BOOTTIME nanoseconds */
-	char leader_comm[PROCFS_COMM_MAX];
-	char leader_cmdline[SESSION_CMDLINE_MAX];
-	pid_t leader_nspid; /* PID in the leader's own (innermost) PID namespace */
+	/* what serves the terminal */
+	enum login_service service;
+	enum login_evidence login_src;
+	pid_t service_pid; /* the process that proved it (holder or its root parent) */
+	char service_comm[PROCFS_COMM_MAX]; /* basename of that process's executable */
+	pid_t holder_pid; /* last process doing I/O on the PTY master; 0: unknown */
+	char remote[SESSION_REMOTE_MAX];
+	enum remote_source remote_src;
 
-	/* credentials of the leader (real ids) */
+	/*
+	 * The session that owns it, as the kernel recorded it (tty->session):
+	 * has_session false for a login terminal nobody owns any more (the
+	 * identity below then comes from the terminal node's owner).
+	 */
+	bool has_session;
+	bool detached; /* the owner dropped the terminal (TTY_F_DETACHED) */
+	pid_t sid;
+	unsigned long long leader_start;   /* /proc stat starttime, clock ticks: identity guard */
+	uint64_t leader_start_ns;	   /* the same in CLOCK_BOOTTIME nanoseconds */
+	char leader_comm[PROCFS_COMM_MAX]; /* user-supplied: shown, never decides anything */
+	pid_t leader_nspid;		   /* PID in the leader's own (innermost) PID namespace */
+
+	/* credentials of the leader (real ids), from the kernel */
 	uid_t uid;
 	char user[SESSION_NAME_MAX]; /* name, or the number if the host has none */
 	gid_t gid;
@@ -87,17 +109,6 @@ struct session_info {
 			   sizeof(((struct container_id *)0)->name)]; /* "docker:0123456789ab" */
 	bool host_pidns; /* leader is in the initial PID namespace */
 	bool host_mntns; /* leader shares PID 1's mount namespace (ours if PID 1's is unreadable) */
-
-	/* how it was started */
-	enum login_service service;
-	pid_t service_pid; /* 0 if SVC_OTHER */
-	char service_comm[PROCFS_COMM_MAX];
-	char remote[SESSION_REMOTE_MAX];
-	enum remote_source remote_src;
-
-	/* a process and fd through which the terminal was seen (0/-1 for a console without) */
-	pid_t tty_pid;
-	int tty_fd;
 };
 
 /* Kernel-internal dev_t (major << 20 | minor, as in struct tty_key) to and from userspace. */
@@ -108,37 +119,48 @@ bool session_key_matches(const struct tty_key *key, const struct stat *st);
 /* Kernel tty name ("pts3") to the name under /dev ("pts/3"); others unchanged. */
 void session_tty_name(const char *kname, char *out, size_t outlen);
 
-enum login_service session_classify_comm(const char *comm);
+/* A login service by the basename of the executable root runs; SVC_OTHER if none. */
+enum login_service session_classify_exe(const char *base);
 const char *session_service_name(enum login_service svc);
 const char *session_remote_source_name(enum remote_source src);
+const char *session_login_evidence_name(enum login_evidence e);
 /* st_dev of this namespace's /dev/pts, to recognise host PTYs (utmp is host-only). */
 int session_host_devpts(dev_t *out);
 
 /*
- * Resolve and verify session sid holding terminal key (kname: the record's
- * kernel name, e.g. "pts3"). Verified means: sid > 1, PROC_ROOT/sid exists,
- * its stat session is sid (it is the leader), its controlling terminal
- * (stat tty_nr) is key->dev, and for a PTY a process of the session has an
- * fd whose fstat matches both dev and devpts. Returns 0, or -ESRCH (no such
- * leader), -ENOTTY (not this terminal), -EINVAL, -EPERM (kernel thread),
- * -errno; err gets a one-line reason.
+ * Resolve the terminal key whose kernel record is rec: what serves it and
+ * which session owns it. The owner is rec->sid as the kernel recorded it,
+ * verified: PROC_ROOT/sid is a session leader (not a kernel thread) that
+ * started before it was last seen owning the terminal (a reused pid did
+ * not), and that has the terminal as its controlling terminal unless the
+ * record says the terminal was dropped. Nothing a session's processes can
+ * set (names, environment, open fds) is consulted.
+ * Returns 0 (s filled; s->has_session false only for a login terminal whose
+ * owner is gone or unverifiable), -EAGAIN (a PTY nobody has served yet: its
+ * next use will tell), -ESRCH (no owner and not a login terminal: nothing
+ * to enforce), -EINVAL, -errno; err gets a one-line reason.
  */
-int session_resolve(const struct session_opts *o, pid_t sid, const struct tty_key *key,
-		    const char *kname, struct session_info *s, char *err, size_t errlen);
-
-/* Find a process of the session (leader first) with an fd on the terminal. 0, -ENOENT, -errno. */
-int session_find_tty_fd(const char *proc_root, pid_t sid, const struct tty_key *key, pid_t *pid,
-			int *fd);
+int session_resolve(const struct session_opts *o, const struct tty_key *key,
+		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen);
 
 /*
- * Open the session's terminal through PROC_ROOT/PID/fd/N of a session member,
- * with accmode (O_WRONLY or O_RDWR) | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, and
- * check with fstat that the opened file is the key's terminal. fd or -errno
- * (-ENOENT: no member holds it).
+ * Does the session rec names still exist and own (or have dropped) the
+ * terminal, verified as session_resolve() does? For records kept while
+ * nothing observed the terminals (see ttyidle(8), kprobe mode before 5.15).
  */
-int session_open_tty(const char *proc_root, pid_t sid, const struct tty_key *key, int accmode);
+bool session_owner_alive(const char *proc_root, const struct tty_key *key,
+			 const struct tty_rec *rec);
 
-/* First field of an SSH_CONNECTION / SSH_CLIENT value, if it looks like an address. */
-int session_parse_ssh_env(const char *value, char *out, size_t outlen);
+/*
+ * Open the terminal, O_NOCTTY | O_NONBLOCK | O_CLOEXEC with accmode
+ * (O_WRONLY or O_RDWR), and check with fstat that the file is the key's
+ * terminal. Through its node under DEV_ROOT (devname "pts/3") when that is
+ * the same devpts instance (a root-controlled path: the host's terminals,
+ * whatever fds the session holds), else through PROC_ROOT/PID/fd/N of a
+ * member of session sid (a container's terminals). fd or -errno (-ENOENT:
+ * not reachable).
+ */
+int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_key *key,
+		     const char *devname, int accmode);
 
 #endif /* TTYIDLE_SESSION_H */

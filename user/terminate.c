@@ -295,31 +295,6 @@ int term_signal_session(const char *proc_root, pid_t sid, unsigned long long lea
 	return 0;
 }
 
-int session_hangup(const char *proc_root, pid_t sid, unsigned long long leader_start,
-		   const struct tty_key *key)
-{
-	struct proc_stat st;
-	int fd, r;
-
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	if (sid <= 1 || key->dev == 0)
-		return -EINVAL;
-	r = procfs_read_stat(proc_root, sid, &st);
-	if (r < 0)
-		return r;
-	if (st.session != sid || st.starttime != leader_start)
-		return -ESRCH;
-	if (st.tty_nr != (uint32_t)session_dev_to_user(key->dev))
-		return -ENOTTY;
-	fd = session_open_tty(proc_root, sid, key, O_RDWR);
-	if (fd < 0)
-		return fd;
-	r = ioctl(fd, TIOCVHANGUP) < 0 ? -errno : 0;
-	close(fd);
-	return r;
-}
-
 int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_start)
 {
 	struct proc_stat *v;
@@ -356,7 +331,11 @@ int term_run(const struct term_target *t, enum term_action a, struct term_result
 	r->action = a;
 	switch (a) {
 	case TERM_ACT_HANGUP:
-		r->hangup_rc = session_hangup(t->proc_root, t->sid, t->leader_start, &t->key);
+		r->hangup_rc = t->tty_fd < 0			   ? -EBADF
+			       : ioctl(t->tty_fd, TIOCVHANGUP) < 0 ? -errno
+								   : 0;
+		if (t->sid <= 1)
+			break;
 		rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGHUP, &r->counts);
 		if (rc == 0) {
 			/* stopped jobs must run to act on the signal */

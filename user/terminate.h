@@ -102,16 +102,6 @@ struct term_counts {
 int term_signal_session(const char *proc_root, pid_t sid, unsigned long long leader_start, int sig,
 			struct term_counts *c);
 
-/*
- * TIOCVHANGUP the session's terminal, opened through PROC_ROOT/PID/fd/N of a
- * member (O_RDWR|O_NOCTTY|O_NONBLOCK). Only while the leader (sid,
- * leader_start) still has it as controlling terminal: afterwards the terminal
- * may belong to someone else. Needs CAP_SYS_ADMIN. 0 or -errno (-ESRCH leader
- * gone, -ENOTTY not its terminal any more, -ENOENT nobody holds it).
- */
-int session_hangup(const char *proc_root, pid_t sid, unsigned long long leader_start,
-		   const struct tty_key *key);
-
 /* 1 if no live (non-zombie) member of session (sid, leader_start) remains, 0 if some do. */
 int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_start);
 
@@ -120,15 +110,20 @@ int term_survivors(const char *proc_root, pid_t sid, unsigned long long leader_s
 		   struct proc_stat **out, size_t *n);
 
 struct term_target {
-	const char *proc_root; /* NULL: "/proc" */
-	pid_t sid;
+	const char *proc_root;		 /* NULL: "/proc" */
+	pid_t sid;			 /* 0: the terminal had no session; nothing to signal */
 	unsigned long long leader_start; /* session_info.leader_start */
-	struct tty_key key;
+	/*
+	 * TERM_ACT_HANGUP: the terminal, opened O_RDWR (session_open_tty) and
+	 * verified by the caller to be the one judged (not a reused number); -1:
+	 * not reachable (released, or no way to open it). Needs CAP_SYS_ADMIN.
+	 */
+	int tty_fd;
 };
 
 struct term_result {
 	enum term_action action;
-	int hangup_rc; /* TERM_ACT_HANGUP: session_hangup()'s result */
+	int hangup_rc; /* TERM_ACT_HANGUP: 0 hung up, -errno (-EBADF: no tty_fd) */
 	struct term_counts counts;
 	struct proc_stat *survivors; /* TERM_ACT_REPORT */
 	size_t nsurvivors;

@@ -55,12 +55,12 @@ int warnwrite_fd(int fd, const struct tty_key *key, const void *text, size_t len
 	return set_result(r, WARN_DELIVERED, (size_t)n, len, 0);
 }
 
-int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key, const void *text,
-		      size_t len, struct warn_result *r)
+int warnwrite_session(const struct session_opts *o, pid_t sid, const struct tty_key *key,
+		      const char *devname, const void *text, size_t len, struct warn_result *r)
 {
 	int fd, rc;
 
-	fd = session_open_tty(proc_root, sid, key, O_WRONLY);
+	fd = session_open_tty(o, sid, key, devname, O_WRONLY);
 	if (fd < 0) {
 		if (fd == -ENOENT)
 			return set_result(r, WARN_NO_TERMINAL, 0, len, fd);

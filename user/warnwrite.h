@@ -2,7 +2,8 @@
 /*
  * Writing a warning on a session's terminal without ever blocking the daemon.
  *
- * The terminal is opened through /proc/PID/fd/N of a session member with
+ * The terminal is opened with session_open_tty() (its node when that is
+ * the same devpts instance, else /proc/PID/fd/N of a session member) with
  * O_WRONLY|O_NOCTTY|O_NONBLOCK|O_CLOEXEC, checked with fstat against the
  * key, and written once. With O_NONBLOCK the kernel returns -EAGAIN instead
  * of sleeping both when another writer holds the terminal's write lock
@@ -18,6 +19,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "session.h"
 #include "ttyidle.h"
 
 enum warn_outcome {
@@ -41,9 +43,10 @@ struct warn_result {
 int warnwrite_fd(int fd, const struct tty_key *key, const void *text, size_t len,
 		 struct warn_result *r);
 
-/* Open session sid's terminal as above and write once. Same returns. */
-int warnwrite_session(const char *proc_root, pid_t sid, const struct tty_key *key, const void *text,
-		      size_t len, struct warn_result *r);
+/* Open the terminal with session_open_tty() (its node, else a member of session sid) and write
+ * once. Same returns. */
+int warnwrite_session(const struct session_opts *o, pid_t sid, const struct tty_key *key,
+		      const char *devname, const void *text, size_t len, struct warn_result *r);
 
 const char *warnwrite_outcome_name(enum warn_outcome o);
 /* "delivered", "partial (12 of 80 bytes)", "not delivered (would block)", ... */

@@ -171,6 +171,11 @@ static void test_escape(void **state)
 	expect_escape("cr\rlf\n", "\"cr\\rlf\\n\"");
 	expect_escape("\033[2J", "\"\\x1b[2J\"");
 	expect_escape("\x7f", "\"\\x7f\"");
+	expect_escape("\xff", "\"\\xff\"");
+	expect_escape("\x9b"
+		      "2J",
+		      "\"\\x9b2J\""); /* C1 CSI */
+	expect_escape("\033]0;pwned\007", "\"\\x1b]0;pwned\\x07\"");
 	expect_escape("caf\xc3\xa9", "\"caf\\xc3\\xa9\"");
 	expect_escape("\xe2\x80\xae"
 		      "evil",
@@ -319,12 +324,12 @@ static void test_from_session(void **state)
 	assert_string_equal(buf, "ttyidle: EVENT=warn USER=\"bob smith\" UID=1000 TTY=pts/7 "
 				 "SESSION=300 LEADER=zsh SERVICE=container "
 				 "CONTAINER=docker:0123456789ab");
-	s.remote_src = REMOTE_ENVIRON;
+	s.remote_src = REMOTE_UTMP;
 	snprintf(s.remote, sizeof(s.remote), "2001:db8::1");
 	s.container_str[0] = 0;
 	audit_rec_from_session(&r, &s);
 	assert_true(audit_format(&r, buf, sizeof(buf)) > 0);
-	assert_non_null(strstr(buf, " REMOTE=2001:db8::1 REMOTE_SRC=environ"));
+	assert_non_null(strstr(buf, " REMOTE=2001:db8::1 REMOTE_SRC=utmp"));
 	assert_null(strstr(buf, "CONTAINER"));
 }
 

@@ -5,6 +5,11 @@
  * are stood in for (struct engine_kernel), since nothing here runs BPF: the
  * test writes the record the BPF side would have written and reads back what
  * the engine armed.
+ *
+ * Times are the test's own, never the host's uptime: each test runs at
+ * f->now, one HISTORY after the victim and its terminal came to be, so every
+ * stamp a test puts in the past (at most HISTORY ago) lies after the real
+ * leader started, and none of it depends on how long the host has been up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +35,7 @@
 
 #define S	   NSEC_PER_SEC
 #define ALL_CLOCKS TTY_CLK_ALL
+#define HISTORY	   (3600 * S) /* the furthest back a test dates a record */
 
 struct fake_kernel {
 	struct tty_rec rec;
@@ -138,6 +144,7 @@ struct fixture {
 	struct engine_kernel k;
 	struct engine e;
 	struct victim v;
+	uint64_t now; /* the tests' present: HISTORY after the victim started */
 };
 
 static int setup(void **state)
@@ -157,9 +164,17 @@ static int setup(void **state)
 	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed, fk_is_armed};
 	if (engine_init(&f->e, &f->k, &f->pol))
 		return -1;
+	f->e.sopts.utmp_path = ""; /* never the host's logins */
 	victim_start(&f->v);
 	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
 	f->fk.rec.index = (uint32_t)atoi(f->v.p.kname + 3);
+	/* the test holds the master: the terminal is its user's own (multiplexer) */
+	f->fk.rec.writer_tgid = (uint32_t)getpid();
+	/* read after the leader started (same clock as /proc/PID/stat's starttime,
+	 * time namespaces included): the terminal and its session are older */
+	f->now = boottime() + HISTORY;
+	/* the kernel side last saw the session own the terminal just now */
+	f->fk.rec.sess_epoch = (uint32_t)(f->now >> 30);
 	alarm(60); /* a hangup that never comes fails the test, not CI's clock */
 	*state = f;
 	return 0;
@@ -181,7 +196,7 @@ static int teardown(void **state)
 static void test_sessionless_waits_for_use(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 	unsigned arms;
 	struct term *t;
 
@@ -203,18 +218,131 @@ static void test_sessionless_waits_for_use(void **state)
 	assert_int_equal(f->fk.arms, arms); /* an active session is not armed again */
 	t = engine_find(&f->e, &f->v.p.key);
 	assert_non_null(t);
-	assert_true(t->resolved);
-	assert_int_equal(t->who.sid, f->v.pid);
+	/* and nobody looks at who owns it before the rule could want it */
+	assert_false(t->resolved);
 	assert_false(f->fk.armed);
 	assert_int_equal(f->fk.narmed, 0);
 	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
+	engine_run_due(&f->e, now + S + 60 * S);
+	assert_true(t->resolved);
+	assert_int_equal(t->who.sid, f->v.pid);
+	assert_string_equal(t->who.service, "multiplexer");
+	assert_int_equal(t->phase, PH_WARNED);
+}
+
+/*
+ * A young terminal with a session: nothing about its owner is read until the
+ * shortest rule could first want it, whatever happens on it meanwhile.
+ */
+static void test_resolved_when_due(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = f->now;
+	struct term *t;
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - 10 * S;
+	f->fk.rec.in_ns = now - 5 * S;
+	f->fk.rec.out_ns = now - 1 * S; /* output: a rule counting input only is due earlier */
+	f->fk.rec.sid = f->v.pid;
+	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
+	t = engine_find(&f->e, &f->v.p.key);
+	assert_false(t->resolved);
+	assert_false(f->fk.armed);
+	assert_int_equal(engine_next(&f->e), now - 5 * S + 60 * S);
+	engine_run_due(&f->e, now + 54 * S);
+	assert_false(t->resolved);
+	engine_run_due(&f->e, now + 55 * S);
+	assert_true(t->resolved);
+	assert_int_equal(t->phase, PH_WARNED);
+	assert_int_equal(f->e.stats.warnings, 1);
+}
+
+/*
+ * A daemon restarted during a warning takes the warning over: no second
+ * warning, no second lead; the session ends at the deadline the first
+ * warning announced.
+ */
+static void test_restart_keeps_warning(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = f->now;
+	char out[512];
+	int status;
+
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - HISTORY;
+	f->fk.rec.in_ns = now - 90 * S; /* warned at 60 s (30 s ago), due in 10 s */
+	f->fk.rec.sid = f->v.pid;
+	assert_int_equal(
+	    engine_add_warned(&f->e, &f->v.p.key, TTY_CLK_BIT(TTY_CLK_IN), 60 * 1000, now), 0);
+	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
+	assert_int_equal(f->e.stats.warnings, 0);
+	victim_output(&f->v, out, sizeof(out));
+	assert_string_equal(out, "");
+	assert_true(f->fk.armed);
+	assert_int_equal(f->fk.warned_ms, 60 * 1000);
+	assert_int_equal(engine_next(&f->e), now + 10 * S);
+	engine_run_due(&f->e, now + 10 * S);
+	assert_int_equal(f->e.stats.terminations, 1);
+	assert_int_equal(f->e.stats.warnings, 0);
+	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
+	f->v.pid = 0;
+	assert_true(WIFSIGNALED(status));
+}
+
+/*
+ * The terminal is released while the session is being ended, but a member
+ * that ignores SIGHUP lives on: the escalation goes on (SIGTERM) and the end
+ * is recorded only once nothing of the session is left.
+ */
+static void test_ending_outlives_release(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t now = f->now;
+	struct victim v2;
+	struct term *t;
+	int status;
+
+	/* a leader that ignores the hangup */
+	victim_stop(&f->v);
+	pty_open(&v2.p);
+	v2.pid = pty_spawn_leader(&v2.p, true);
+	f->v = v2;
+	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
+	f->fk.have_rec = true;
+	f->fk.rec.first_ns = now - HISTORY;
+	f->fk.rec.in_ns = now - 200 * S;
+	f->fk.rec.sid = f->v.pid;
+	assert_int_equal(
+	    engine_add_warned(&f->e, &f->v.p.key, TTY_CLK_BIT(TTY_CLK_IN), 60 * 1000, now), 0);
+	assert_int_equal(f->e.stats.terminations, 1); /* long past: ended at once */
+	t = engine_find(&f->e, &f->v.p.key);
+	assert_int_equal(t->phase, PH_ENDING);
+	/* the terminal goes; the session does not */
+	f->fk.have_rec = false;
+	engine_gone(&f->e, &f->v.p.key, now + 1);
+	assert_null(engine_find(&f->e, &f->v.p.key));
+	assert_int_equal(f->e.nterms, 0);
+	assert_true(engine_next(&f->e) <= now + 1);
+	engine_run_due(&f->e, now + 1);
+	assert_int_equal(waitpid(f->v.pid, &status, WNOHANG), 0); /* still alive */
+	/* SIGTERM comes at the first signal delay (5 s by default) */
+	engine_run_due(&f->e, now + 6 * S);
+	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
+	f->v.pid = 0;
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+	/* seen gone at the next look; then nothing is left to schedule */
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
 }
 
 /* Young and sessionless: looked at when the shortest rule could first apply. */
 static void test_sessionless_young(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 10 * S;
@@ -234,12 +362,12 @@ static void test_sessionless_young(void **state)
 static void test_overdue_gets_notice(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 	char out[512];
 	int status;
 
 	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 3600 * S;
+	f->fk.rec.first_ns = now - HISTORY;
 	f->fk.rec.in_ns = now - 1000 * S;
 	f->fk.rec.out_ns = now - 2 * S;
 	f->fk.rec.sid = f->v.pid;
@@ -275,7 +403,7 @@ static void test_overdue_gets_notice(void **state)
 static void test_rearm_replaces_mask(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 	unsigned arms;
 	struct policy copy = {0};
 	char err[256];
@@ -331,7 +459,7 @@ static void test_rearm_replaces_mask(void **state)
 static void test_lost_activity(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 	struct term *t;
 
 	f->fk.have_rec = true;
@@ -351,16 +479,19 @@ static void test_lost_activity(void **state)
 	assert_int_equal(engine_next(&f->e), now + 2 * S);
 	engine_run_due(&f->e, now + 2 * S);
 	t = engine_find(&f->e, &f->v.p.key);
+	/* used just now: looked at again when it could first be due */
+	assert_false(t->resolved);
+	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
+	engine_run_due(&f->e, now + S + 60 * S);
 	assert_true(t->resolved);
 	assert_int_equal(t->who.sid, f->v.pid);
-	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
 }
 
 /* Released without an EV_GONE (overrun): dropped at its next look. */
 static void test_released_record(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 
 	f->fk.have_rec = true;
 	f->fk.rec.first_ns = now - 10 * S;
@@ -381,7 +512,7 @@ static void test_audit_mode_reload(void **state)
 	static const char text[] = "[global]\nscope = all\nidle-timeout = 100s\n"
 				   "warn-before = 40s\naction = warn\n";
 	struct fixture *f = *state;
-	uint64_t now = boottime();
+	uint64_t now = f->now;
 	struct policy audit = {0};
 	char err[256];
 
@@ -389,7 +520,7 @@ static void test_audit_mode_reload(void **state)
 	    policy_load_buffer(&audit, "a.conf", text, sizeof(text) - 1, err, sizeof(err)), 0);
 	engine_set_policy(&f->e, &audit, now);
 	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 3600 * S;
+	f->fk.rec.first_ns = now - HISTORY;
 	f->fk.rec.in_ns = now - 70 * S;
 	f->fk.rec.sid = f->v.pid;
 	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
@@ -413,6 +544,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_sessionless_waits_for_use, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessionless_young, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolved_when_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_keeps_warning, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ending_outlives_release, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overdue_gets_notice, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rearm_replaces_mask, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lost_activity, setup, teardown),

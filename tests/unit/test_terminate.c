@@ -351,6 +351,8 @@ static void test_pidfd_poll(void **state)
 static void test_real_hangup(void **state)
 {
 	static const int none[] = {0};
+	struct term_target t;
+	struct term_result res;
 	struct pty p, other;
 	struct kid k;
 	uint64_t t0;
@@ -360,9 +362,16 @@ static void test_real_hangup(void **state)
 	pty_open(&p);
 	pty_open(&other);
 	k = spawn_session(p.path, 0, none);
-	assert_int_equal(session_hangup(NULL, k.pid, k.start + 1, &p.key), -ESRCH);
-	assert_int_equal(session_hangup(NULL, k.pid, k.start, &other.key), -ENOTTY);
-	assert_int_equal(session_hangup(NULL, 1, 1, &p.key), -EINVAL);
+	memset(&t, 0, sizeof(t));
+	t.sid = k.pid;
+	t.leader_start = k.start;
+	/* no terminal to hang up: said so, and the session is still signalled */
+	t.tty_fd = -1;
+	t.sid = 0;
+	assert_int_equal(term_run(&t, TERM_ACT_HANGUP, &res), 0);
+	assert_int_equal(res.hangup_rc, -EBADF);
+	assert_int_equal(res.counts.signalled, 0);
+	t.sid = k.pid;
 	assert_int_equal(waitpid(k.pid, &status, WNOHANG), 0);
 	/* a writer stuck on the stopped terminal must not stall the hangup */
 	assert_int_equal(tcflow(p.slave, TCOOFF), 0);
@@ -378,7 +387,13 @@ static void test_real_hangup(void **state)
 	assert_int_equal(waitpid(w, &status, WNOHANG), 0);
 	alarm(20);
 	t0 = now_ms();
-	r = session_hangup(NULL, k.pid, k.start, &p.key);
+	/* the node first, whatever fds the session holds */
+	t.tty_fd = session_open_tty(NULL, 0, &p.key, p.name, O_RDWR);
+	assert_true(t.tty_fd >= 0);
+	assert_int_equal(session_open_tty(NULL, 0, &other.key, p.name, O_RDWR), -ENOENT);
+	assert_int_equal(term_run(&t, TERM_ACT_HANGUP, &res), 0);
+	r = res.hangup_rc;
+	close(t.tty_fd);
 	assert_true(now_ms() - t0 < 1000);
 	alarm(0);
 	if (r == -EPERM) {
@@ -428,7 +443,8 @@ static void test_real_escalation(void **state)
 	memset(&t, 0, sizeof(t));
 	t.sid = k.pid;
 	t.leader_start = k.start;
-	t.key = p.key;
+	t.tty_fd = session_open_tty(NULL, k.pid, &p.key, NULL, O_RDWR);
+	assert_true(t.tty_fd >= 0);
 
 	term_plan_init(&plan, 0, 1000, 1000, 1000);
 	gone = session_gone(NULL, k.pid, k.start);
@@ -477,6 +493,7 @@ static void test_real_escalation(void **state)
 	a = term_plan_step(&plan, 3000, gone);
 	assert_int_equal(a, TERM_ACT_DONE);
 	assert_true(term_plan_finished(&plan));
+	close(t.tty_fd);
 	reap_all();
 	pty_close(&p);
 }

@@ -94,7 +94,7 @@ static size_t drain(int master, char *buf, size_t len, int ms)
 static int timed_warn(struct fixture *f, const char *text, size_t len, struct warn_result *r)
 {
 	uint64_t t0 = now_ms();
-	int rc = warnwrite_session(NULL, f->leader, &f->p.key, text, len, r);
+	int rc = warnwrite_session(NULL, f->leader, &f->p.key, NULL, text, len, r);
 	uint64_t dt = now_ms() - t0;
 
 	if (dt > PROMPT_MS)
@@ -261,7 +261,7 @@ static void test_wrong_terminal_and_blocking_fd(void **state)
 	/* the same pts number in another devpts instance is not ours */
 	k.devpts ^= 1;
 	assert_int_equal(timed_warn(f, "x", 1, &r), 0);
-	assert_int_equal(warnwrite_session(NULL, f->leader, &k, "x", 1, &r), -ENOENT);
+	assert_int_equal(warnwrite_session(NULL, f->leader, &k, NULL, "x", 1, &r), -ENOENT);
 	assert_int_equal(r.outcome, WARN_NO_TERMINAL);
 	/* an fd of another file */
 	fd = open("/dev/null", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -272,9 +272,15 @@ static void test_wrong_terminal_and_blocking_fd(void **state)
 	/* a blocking fd is refused, even on the right terminal */
 	assert_int_equal(warnwrite_fd(f->p.slave, &f->p.key, "x", 1, &r), -EINVAL);
 	assert_int_equal(r.outcome, WARN_ERROR);
-	/* no such session */
-	assert_int_equal(warnwrite_session(NULL, 1, &f->p.key, "x", 1, &r), -EINVAL);
-	assert_int_equal(r.outcome, WARN_ERROR);
+	/* no session and no node to open: nothing reaches the terminal */
+	assert_int_equal(warnwrite_session(NULL, 1, &f->p.key, NULL, "x", 1, &r), -ENOENT);
+	assert_int_equal(r.outcome, WARN_NO_TERMINAL);
+	/* its node reaches it whatever the session holds (fds through /dev/tty, none) */
+	assert_int_equal(warnwrite_session(NULL, 1, &f->p.key, f->p.name, "y", 1, &r), 0);
+	assert_int_equal(r.outcome, WARN_DELIVERED);
+	/* a node of another terminal, or a path out of /dev, is refused */
+	assert_int_equal(warnwrite_session(NULL, 1, &k, f->p.name, "x", 1, &r), -ENOENT);
+	assert_int_equal(warnwrite_session(NULL, 1, &f->p.key, "../dev/null", "x", 1, &r), -ENOENT);
 }
 
 static void test_hung_up(void **state)
@@ -284,7 +290,7 @@ static void test_hung_up(void **state)
 	char d[64];
 	int fd;
 
-	fd = session_open_tty(NULL, f->leader, &f->p.key, O_WRONLY);
+	fd = session_open_tty(NULL, f->leader, &f->p.key, NULL, O_WRONLY);
 	assert_true(fd >= 0);
 	/* the user's side goes away: the slave is hung up */
 	close(f->p.master);
@@ -295,7 +301,7 @@ static void test_hung_up(void **state)
 	assert_string_equal(d, "not delivered (terminal hung up)");
 	close(fd);
 	/* reopening a PTY whose master is closed fails too */
-	assert_true(warnwrite_session(NULL, f->leader, &f->p.key, "x", 1, &r) < 0);
+	assert_true(warnwrite_session(NULL, f->leader, &f->p.key, NULL, "x", 1, &r) < 0);
 	assert_true(r.outcome == WARN_HUNG_UP || r.outcome == WARN_NO_TERMINAL);
 }
 

@@ -57,7 +57,10 @@ devpts=$(jfield devpts "$r")
 assert_ne "$host_devpts" "$devpts" "devpts instance of the sandboxed terminal"
 assert_eq sshd "$(jfield service "$r")" "service"
 assert_eq sh "$(jfield leader_cmd "$r")" "leader"
-assert_eq 127.0.0.1 "$(jfield remote "$r")" "remote"
+# the sandbox's utmp record is about another devpts instance's pts/0, and
+# SSH_CONNECTION is the user's to set: no remote host is claimed
+assert_eq null "$(jfield remote "$r")" "remote"
+assert_eq master "$(jfield login "$r")" "login evidence (a root sshd serves the master)"
 assert_eq global "$(jfield rule "$r")" "rule"
 assert_eq active "$(jfield state "$r")" "state"
 leader=$(jfield session "$r")
