@@ -196,8 +196,8 @@ static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
  * Records kept while nothing observed (kprobe links cannot be pinned before
  * Linux 5.15: the programs detach with the daemon) may describe a terminal
  * released meanwhile, whose number a new one has since taken: a fresh login
- * would then look long idle. Only records whose session is still there are
- * kept; a dropped one starts afresh at the terminal's next use.
+ * would then look long idle. Only records still about the terminal that
+ * has the number are kept; a dropped one starts afresh at its next use.
  */
 static int drop_stale_records(struct daemon *d)
 {
@@ -219,7 +219,7 @@ static int drop_stale_records(struct daemon *d)
 	}
 	for (i = 0; i < n; i++)
 		if (bpf_map_lookup_elem(d->bpf.ttys_fd, &keys[i], &rec) == 0 &&
-		    !session_owner_alive(NULL, &keys[i], &rec) &&
+		    !session_record_current(&d->eng.sopts, &keys[i], &rec) &&
 		    bpf_map_delete_elem(d->bpf.ttys_fd, &keys[i]) == 0)
 			dropped++;
 	free(keys);

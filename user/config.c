@@ -469,6 +469,28 @@ static void free_match(struct match_list *m)
 	m->n = 0;
 }
 
+/*
+ * Does a tty pattern single out some PTY numbers? Which number a login gets
+ * is the user's to steer (it holds the numbers it does not want), so a rule
+ * may match all PTYs or none, never some. Sampled: patterns that tell numbers
+ * apart do so among small ones.
+ */
+static bool picks_pts_numbers(const char *pat)
+{
+	static const unsigned big[] = {12345, 123456, 1048575};
+	bool some = false, all = true, m;
+	char name[32];
+	unsigned n;
+
+	for (n = 0; n < 2000 + ARRAY_SIZE(big); n++) {
+		snprintf(name, sizeof(name), "pts/%u", n < 2000 ? n : big[n - 2000]);
+		m = pattern_match(pat, name, 0);
+		some |= m;
+		all &= m;
+	}
+	return some && !all;
+}
+
 static int parse_match(struct parser *ps, const struct keydef *kd, const char *val)
 {
 	struct tok toks[CONF_ITEMS_MAX];
@@ -595,6 +617,16 @@ static int parse_match(struct parser *ps, const struct keydef *kd, const char *v
 					 "%s is the kernel's name; match terminals as the "
 					 "session sees them, like \"pts/%s\"",
 					 Q(s, len), pat + 3);
+				goto fail;
+			}
+			if (kd->id == K_TTY && picks_pts_numbers(pat)) {
+				r = perr(
+				    ps, s,
+				    "tty pattern %s matches some PTY numbers but not others: a "
+				    "user chooses the number of its next PTY by holding the "
+				    "others, so no rule can tell logins apart by it (use pts/* "
+				    "or console names)",
+				    Q(s, len));
 				goto fail;
 			}
 			break;

@@ -290,7 +290,9 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	struct session_info *si;
 	struct subject_buf sb;
 	const struct rule *rule;
+	unsigned long long prev_start;
 	char err[256];
+	pid_t prev_sid;
 	int r;
 
 	if (!fresh && t->resolved && (uint32_t)t->who.sid == rec->sid &&
@@ -314,7 +316,15 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	}
 	subject_from_session(&sb, si);
 	rule = rules_match(e->policy, &sb.s);
+	prev_sid = t->first_ns == rec->first_ns ? t->who.sid : 0;
+	prev_start = t->who.leader_start;
 	who_from_session(&t->who, si);
+	if (!si->has_session && prev_sid) {
+		/* the session that owned this terminal lost its leader: what is
+		 * left of it (same sid, started no earlier) is still its session */
+		t->who.sid = prev_sid;
+		t->who.leader_start = prev_start;
+	}
 	t->rule = rule;
 	t->resolved = true;
 	t->first_ns = rec->first_ns;
@@ -407,8 +417,12 @@ static void audit_ended(struct engine *e, struct term *t, uint64_t now, const ch
 {
 	char outcome[160];
 
-	snprintf(outcome, sizeof(outcome), "%s %.1fs after the deadline", how,
-		 (double)(now - t->acted_ns) / NSEC);
+	if (now < t->acted_ns)
+		snprintf(outcome, sizeof(outcome), "%s %.1fs before the deadline, by itself", how,
+			 (double)(t->acted_ns - now) / NSEC);
+	else
+		snprintf(outcome, sizeof(outcome), "%s %.1fs after the deadline", how,
+			 (double)(now - t->acted_ns) / NSEC);
 	audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
 	      action_name(t->action), outcome, -1);
 	count(e, t, METRICS_TERMINATIONS, "ended");
@@ -436,14 +450,15 @@ static void do_hangup(struct engine *e, struct term *t, struct term_target *tt,
 {
 	struct term_counts cont = {0};
 
-	if (t->action == ACTION_SIGNAL && t->who.sid) {
+	if ((t->action == ACTION_SIGNAL || t->released) && t->who.sid) {
 		/* escalation by signals alone: no kernel hangup of the terminal */
 		res->action = TERM_ACT_HANGUP;
 		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
 				    &res->counts);
 		/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
 		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT, &cont);
-		snprintf(outcome, len, "SIGHUP sent to %u processes", res->counts.signalled);
+		snprintf(outcome, len, "%sSIGHUP sent to %u processes",
+			 t->released ? "terminal already released; " : "", res->counts.signalled);
 		return;
 	}
 	tt->tty_fd = open_for_hangup(e, t);
@@ -692,6 +707,10 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		schedule(e, t, v.next_ns);
 		return;
 	case TTY_WARN_DUE:
+		/* what the warning stands for, should the terminal go first */
+		t->due_ns = v.deadline_ns;
+		t->last_ns = v.last_ns;
+		t->last_clock = v.last_clock;
 		if (t->phase == PH_WARNED) {
 			schedule(e, t, v.next_ns);
 			return;
@@ -787,6 +806,24 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 	*pp = t->next;
 	arm_gone(e, t); /* the release hook deleted the entry */
 	e->nterms--;
+	if (t->phase == PH_WARNED && t->rule && t->action != ACTION_WARN && t->who.sid &&
+	    session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 0) {
+		/*
+		 * Warned, and its terminal went (the leader died, sshd closed the
+		 * PTY) while processes of the session live on: the warning stands
+		 * for them, and they are ended at its deadline.
+		 */
+		const struct settings *st = &t->rule->s;
+
+		set_phase(e, t, PH_ENDING);
+		t->acted_ns = t->due_ns;
+		term_plan_init(&t->plan, t->due_ns, st->signal_delay_ns[0], st->signal_delay_ns[1],
+			       REPORT_DELAY_NS);
+	} else if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+		audit(t, "cancel", 0, -1, action_name(t->action),
+		      "terminal released: the session ended before its deadline", -1);
+		count(e, t, METRICS_CANCELLATIONS, "released");
+	}
 	if (t->phase == PH_ENDING) {
 		/* released is not ended: follow the session until none of it is
 		 * left, looking at once (the release is often its end) */
@@ -794,7 +831,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 		t->next = e->released;
 		e->released = t;
 		t->check_ns = END_CHECK_FIRST_NS;
-		schedule(e, t, now);
+		schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
 		return;
 	}
 	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */

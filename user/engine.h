@@ -83,6 +83,7 @@ struct term {
 	int last_clock;
 	uint64_t acted_ns;
 	uint64_t warned_ns; /* when the warning of PH_WARNED was given */
+	uint64_t due_ns;    /* PH_WARNED: the deadline the warning announced */
 	/*
 	 * A warning a previous daemon gave (its `armed` entry, found at start):
 	 * the clocks it was armed for and struct armed.warned_ms. It is taken

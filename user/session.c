@@ -596,15 +596,14 @@ static int resolve_owner(const char *proc_root, const struct tty_rec *rec, struc
 		       (int)sid, s->tty, (int)sid);
 		goto out;
 	}
-	s->detached = rec->flags & TTY_F_DETACHED;
-	if (!s->detached && st.tty_nr != (uint32_t)session_dev_to_user(s->key.dev)) {
-		r = -ENOTTY;
-		seterr(err, errlen,
-		       "session %d on %s: leader's controlling terminal is %u:%u, expected %u:%u",
-		       (int)sid, s->tty, major(st.tty_nr), minor(st.tty_nr), s->key.dev >> 20,
-		       s->key.dev & 0xfffffu);
-		goto out;
-	}
+	/*
+	 * A session that dropped the terminal (TIOCNOTTY, or took another one
+	 * as its controlling terminal) since the kernel side last looked is
+	 * still the one that last owned it: the login that gave up its
+	 * terminal is ended with it, not let go.
+	 */
+	s->detached =
+	    (rec->flags & TTY_F_DETACHED) || st.tty_nr != (uint32_t)session_dev_to_user(s->key.dev);
 	r = procfs_read_status_at(pdir, &ps);
 	if (r < 0 || !ps.has_uid) {
 		r = r < 0 ? r : -EINVAL;
@@ -647,6 +646,35 @@ bool session_owner_alive(const char *proc_root, const struct tty_key *key,
 	ok = resolve_owner(proc_root ? proc_root : PROCFS_ROOT, rec, s, NULL, 0) == 0;
 	free(s);
 	return ok;
+}
+
+bool session_record_current(const struct session_opts *o, const struct tty_key *key,
+			    const struct tty_rec *rec)
+{
+	uint64_t newest = rec->first_ns;
+	const uint64_t t[] = {rec->in_ns, rec->in_read_ns, rec->out_ns, rec->out_read_ns};
+	char devname[SESSION_TTY_MAX];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	if (session_owner_alive(o ? o->proc_root : NULL, key, rec))
+		return true;
+	/* Without an owner, the node tells: a terminal that took the number
+	 * later was created after the last use recorded of the old one. */
+	session_tty_name(rec->name, devname, sizeof(devname));
+	fd = open_node(o, key, devname, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	i = fstat(fd, &st) == 0;
+	close(fd);
+	if (!i)
+		return false;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i] > newest)
+			newest = t[i];
+	return (int64_t)st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec <=
+	       boot_wall_ns() + (int64_t)newest + 10 * 1000000ll;
 }
 
 /* A login terminal nobody owns: its user is the owner of its node (root chowns it at login). */

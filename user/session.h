@@ -132,9 +132,9 @@ int session_host_devpts(dev_t *out);
  * which session owns it. The owner is rec->sid as the kernel recorded it,
  * verified: PROC_ROOT/sid is a session leader (not a kernel thread) that
  * started before it was last seen owning the terminal (a reused pid did
- * not), and that has the terminal as its controlling terminal unless the
- * record says the terminal was dropped. Nothing a session's processes can
- * set (names, environment, open fds) is consulted.
+ * not); one that dropped the terminal since is still its last owner
+ * (s->detached). Nothing a session's processes can set (names,
+ * environment, open fds) is consulted.
  * Returns 0 (s filled; s->has_session false only for a login terminal whose
  * owner is gone or unverifiable), -EAGAIN (a PTY nobody has served yet: its
  * next use will tell), -ESRCH (no owner and not a login terminal: nothing
@@ -150,6 +150,14 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
  */
 bool session_owner_alive(const char *proc_root, const struct tty_key *key,
 			 const struct tty_rec *rec);
+/*
+ * Is rec about the terminal that has its key now? Its owner is alive, or
+ * its node (under DEV_ROOT) was created before the last use rec recorded: a
+ * terminal that took the number since would be newer. False when neither
+ * can be told.
+ */
+bool session_record_current(const struct session_opts *o, const struct tty_key *key,
+			    const struct tty_rec *rec);
 
 /*
  * Open the terminal, O_NOCTTY | O_NONBLOCK | O_CLOEXEC with accmode
