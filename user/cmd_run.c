@@ -196,8 +196,9 @@ static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
  * Records kept while nothing observed (kprobe links cannot be pinned before
  * Linux 5.15: the programs detach with the daemon) may describe a terminal
  * released meanwhile, whose number a new one has since taken: a fresh login
- * would then look long idle. Only records still about the terminal that
- * has the number are kept; a dropped one starts afresh at its next use.
+ * would then look long idle. Only records whose session still lives are
+ * kept; a dropped one starts afresh at its terminal's next use (a terminal
+ * without a session is not enforced, so nothing is lost but its counters).
  */
 static int drop_stale_records(struct daemon *d)
 {
@@ -219,7 +220,7 @@ static int drop_stale_records(struct daemon *d)
 	}
 	for (i = 0; i < n; i++)
 		if (bpf_map_lookup_elem(d->bpf.ttys_fd, &keys[i], &rec) == 0 &&
-		    !session_record_current(&d->eng.sopts, &keys[i], &rec) &&
+		    !session_owner_alive(NULL, &keys[i], &rec) &&
 		    bpf_map_delete_elem(d->bpf.ttys_fd, &keys[i]) == 0)
 			dropped++;
 	free(keys);
@@ -616,7 +617,7 @@ int do_run(int argc, char **argv)
 
 		if (dropped)
 			log_info("dropped %d terminal records kept while nothing observed them "
-				 "(their session is gone)",
+				 "(no live session owns them)",
 				 dropped);
 	}
 	if (setup_loop(&d, err, sizeof(err))) {

@@ -390,15 +390,47 @@ static bool is_root(const struct proc_facts *f)
 }
 
 /*
- * The process serving the PTY master: a root login service, or a child of
- * root sshd (OpenSSH serves a connection from an unprivileged child of its
- * root monitor). Only root chooses what a root process runs, and only sshd
- * chooses what its children run: a user's own program cannot be either.
+ * Is this process a login service's own? A root process running a login
+ * service's executable, or a child of root sshd (OpenSSH serves a connection
+ * from an unprivileged child of its root monitor). Only root chooses what a
+ * root process runs, and only sshd chooses what its children run: a user's
+ * own program can be neither. (Not dropbear's children: dropbear forks the
+ * user's shell straight from its root process.) SVC_OTHER if not; *proof
+ * gets the pid and executable that prove it.
  */
+static enum login_service login_process(const char *proc_root, const struct proc_facts *f,
+					struct proc_facts *proof)
+{
+	enum login_service svc;
+	struct proc_facts p;
+
+	if (is_root(f) && (svc = session_classify_exe(f->exe)) != SVC_OTHER) {
+		*proof = *f;
+		return svc;
+	}
+	if (f->st.ppid > 1 && read_facts(proc_root, f->st.ppid, &p) == 0 && is_root(&p) &&
+	    (!strcmp(p.exe, "sshd") || !strcmp(p.exe, "sshd-session")) &&
+	    p.st.starttime <= f->st.starttime) {
+		*proof = p;
+		return SVC_SSHD;
+	}
+	return SVC_OTHER;
+}
+
+static void set_login(struct session_info *s, enum login_service svc, enum login_evidence src,
+		      const struct proc_facts *proof)
+{
+	s->service = svc;
+	s->login_src = src;
+	s->service_pid = proof->st.pid;
+	snprintf(s->service_comm, sizeof(s->service_comm), "%s", proof->exe);
+}
+
+/* The process serving the PTY master, and whether it is a login service's. */
 static void classify_holder(const char *proc_root, pid_t holder, struct session_info *s,
 			    uid_t *holder_uid, bool *known)
 {
-	struct proc_facts h, p;
+	struct proc_facts h, proof;
 	enum login_service svc;
 
 	*known = false;
@@ -407,20 +439,9 @@ static void classify_holder(const char *proc_root, pid_t holder, struct session_
 	*known = true;
 	*holder_uid = h.ruid;
 	s->holder_pid = holder;
-	if (is_root(&h) && (svc = session_classify_exe(h.exe)) != SVC_OTHER) {
-		s->service = svc;
-		s->login_src = LOGIN_MASTER;
-		s->service_pid = holder;
-		snprintf(s->service_comm, sizeof(s->service_comm), "%s", h.exe);
-		return;
-	}
-	if (h.st.ppid > 1 && read_facts(proc_root, h.st.ppid, &p) == 0 && is_root(&p) &&
-	    session_classify_exe(p.exe) == SVC_SSHD && p.st.starttime <= h.st.starttime) {
-		s->service = SVC_SSHD;
-		s->login_src = LOGIN_MASTER;
-		s->service_pid = p.st.pid;
-		snprintf(s->service_comm, sizeof(s->service_comm), "%s", p.exe);
-	}
+	svc = login_process(proc_root, &h, &proof);
+	if (svc != SVC_OTHER)
+		set_login(s, svc, LOGIN_MASTER, &proof);
 }
 
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: when the machine booted, as a wall time. */
@@ -443,7 +464,7 @@ static int utmp_record(const char *path, const char *proc_root, const char *tty,
 {
 	struct utmpx u;
 	struct stat st;
-	int64_t boot = boot_wall_ns();
+	int64_t boot = boot_wall_ns(), best = 0;
 	size_t total = 0;
 	int fd, found = 0;
 
@@ -474,6 +495,10 @@ static int utmp_record(const char *path, const char *proc_root, const char *tty,
 		rec_wall = (int64_t)u.ut_tv.tv_sec * 1000000000ll + (int64_t)u.ut_tv.tv_usec * 1000;
 		if (start_wall > rec_wall + 1000000000ll)
 			continue;
+		/* the latest written, not the last slot: pututline reuses slots */
+		if (found && rec_wall < best)
+			continue;
+		best = rec_wall;
 		*out = u;
 		found = 1;
 	}
@@ -648,35 +673,6 @@ bool session_owner_alive(const char *proc_root, const struct tty_key *key,
 	return ok;
 }
 
-bool session_record_current(const struct session_opts *o, const struct tty_key *key,
-			    const struct tty_rec *rec)
-{
-	uint64_t newest = rec->first_ns;
-	const uint64_t t[] = {rec->in_ns, rec->in_read_ns, rec->out_ns, rec->out_read_ns};
-	char devname[SESSION_TTY_MAX];
-	struct stat st;
-	size_t i;
-	int fd;
-
-	if (session_owner_alive(o ? o->proc_root : NULL, key, rec))
-		return true;
-	/* Without an owner, the node tells: a terminal that took the number
-	 * later was created after the last use recorded of the old one. */
-	session_tty_name(rec->name, devname, sizeof(devname));
-	fd = open_node(o, key, devname, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	i = fstat(fd, &st) == 0;
-	close(fd);
-	if (!i)
-		return false;
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i] > newest)
-			newest = t[i];
-	return (int64_t)st.st_ctim.tv_sec * 1000000000ll + st.st_ctim.tv_nsec <=
-	       boot_wall_ns() + (int64_t)newest + 10 * 1000000ll;
-}
-
 /* A login terminal nobody owns: its user is the owner of its node (root chowns it at login). */
 static int identity_of_node(const struct session_opts *o, struct session_info *s, char *err,
 			    size_t errlen)
@@ -738,17 +734,23 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
 		remote_of(&u, s->remote, sizeof(s->remote));
 		s->remote_src = s->remote[0] ? REMOTE_UTMP : REMOTE_NONE;
 		if (s->login_src == LOGIN_NONE) {
-			struct proc_facts f;
+			struct proc_facts f, proof;
+			enum login_service svc = SVC_OTHER;
 
-			s->login_src = LOGIN_UTMP;
-			s->service = SVC_LOGIN;
-			s->service_pid = u.ut_pid;
-			/* root wrote the pid: what runs there names the service */
+			/* a setgid-utmp helper (libutempter) writes records for
+			 * the caller's own PTYs: only a login service's count, or
+			 * a root process's (a display manager) */
 			if (read_facts(proc_root, u.ut_pid, &f) == 0) {
-				snprintf(s->service_comm, sizeof(s->service_comm), "%s", f.exe);
-				if (session_classify_exe(f.exe) != SVC_OTHER)
-					s->service = session_classify_exe(f.exe);
+				svc = login_process(proc_root, &f, &proof);
+				if (svc == SVC_OTHER && is_root(&f)) {
+					svc = SVC_LOGIN;
+					proof = f;
+				}
 			}
+			if (svc != SVC_OTHER)
+				set_login(s, svc, LOGIN_UTMP, &proof);
+			else
+				s->remote[0] = 0, s->remote_src = REMOTE_NONE;
 		}
 	}
 
@@ -756,9 +758,19 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
 	r = resolve_owner(proc_root, rec, s, owner_err, sizeof(owner_err));
 	if (r < 0 && s->login_src == LOGIN_NONE) {
 		seterr(err, errlen, "%s", owner_err);
-		return r == -EPERM || r == -ENOTTY ? r : -ESRCH;
+		return r == -EPERM ? r : -ESRCH;
 	}
 	if (r < 0) {
+		/* nothing of an owner that failed half-way may decide a rule */
+		s->sid = 0;
+		s->leader_start = 0;
+		s->leader_start_ns = 0;
+		s->leader_comm[0] = 0;
+		s->ngroups = 0;
+		s->groups_truncated = false;
+		memset(&s->container, 0, sizeof(s->container));
+		s->container_str[0] = 0;
+		s->detached = false;
 		r = identity_of_node(o, s, err, errlen);
 		if (r < 0)
 			return r;

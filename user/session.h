@@ -144,20 +144,14 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
 		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen);
 
 /*
- * Does the session rec names still exist and own (or have dropped) the
- * terminal, verified as session_resolve() does? For records kept while
- * nothing observed the terminals (see ttyidle(8), kprobe mode before 5.15).
+ * Does the session rec names still exist (verified as session_resolve()
+ * does)? Then rec is about the terminal that has its key now. For records
+ * kept while nothing observed the terminals (kprobe mode before 5.15): one
+ * without a live owner may be about a terminal since released and its number
+ * reused, and is dropped (nothing else the kernel keeps tells them apart).
  */
 bool session_owner_alive(const char *proc_root, const struct tty_key *key,
 			 const struct tty_rec *rec);
-/*
- * Is rec about the terminal that has its key now? Its owner is alive, or
- * its node (under DEV_ROOT) was created before the last use rec recorded: a
- * terminal that took the number since would be newer. False when neither
- * can be told.
- */
-bool session_record_current(const struct session_opts *o, const struct tty_key *key,
-			    const struct tty_rec *rec);
 
 /*
  * Open the terminal, O_NOCTTY | O_NONBLOCK | O_CLOEXEC with accmode

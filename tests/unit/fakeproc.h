@@ -135,6 +135,36 @@ static __attribute__((unused)) void fp_status(struct fakeproc *fp, int pid, cons
 	fp_text(fp, pid, "status", buf);
 }
 
+/* status with distinct real and effective uids (saved and filesystem = effective). */
+static __attribute__((unused)) void fp_status_ids(struct fakeproc *fp, int pid, const char *name,
+						  unsigned int ruid, unsigned int euid,
+						  unsigned int gid, const char *groups,
+						  const char *nspid)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
+		 "PPid:\t1\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
+		 "FDSize:\t64\nGroups:\t%s\nNStgid:\t%s\nNSpid:\t%s\nNSpgid:\t%s\nNSsid:\t%s\n"
+		 "VmPeak:\t    9800 kB\nThreads:\t1\nSigQ:\t0/63438\nCapEff:\t0000000000000000\n",
+		 name, pid, pid, ruid, euid, euid, euid, gid, gid, gid, gid, groups, nspid, nspid,
+		 nspid, nspid);
+	fp_text(fp, pid, "status", buf);
+}
+
+/* exe -> target, as procfs shows the executable (a symlink; the target need not exist). */
+static __attribute__((unused)) void fp_exe(struct fakeproc *fp, int pid, const char *target)
+{
+	char p[PATH_MAX];
+
+	fp_mkdirs(fp, pid);
+	fp_path(p, sizeof(p), "%s/%d/exe", fp->root, pid);
+	unlink(p);
+	if (symlink(target, p) < 0)
+		fp_die(p);
+}
+
 /* fd/N -> target, as procfs shows an open file (a symlink that stat follows). */
 static __attribute__((unused)) void fp_fd(struct fakeproc *fp, int pid, int fd, const char *target)
 {

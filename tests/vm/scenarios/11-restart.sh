@@ -11,8 +11,16 @@ start_ttyidle
 pty_start a open
 line=$(pty_info a)
 rdev=$(kv rdev "$line") devpts=$(kv devpts "$line")
+# a session owns it: its record is about it for as long as the session lives
+quiet pty_cmd a 'spawn cat >/dev/null'
 pty_cmd a 'wm abc'
 wait_for 10 has_rec "$rdev" "$devpts"
+# and a terminal without a session, whose number could be anyone's next
+pty_start b open
+line_b=$(pty_info b)
+rdev_b=$(kv rdev "$line_b")
+pty_cmd b 'wm x'
+wait_for 10 has_rec "$rdev_b" "$devpts"
 before=$(rec_json "$rdev" "$devpts")
 first=$(jfield first_ns "$before") in1=$(jfield in_ns "$before")
 pinned=yes
@@ -37,9 +45,14 @@ fi
 start_ttyidle
 if [ $pinned = yes ]; then
 	assert_file_match "$TTYIDLE_LOG" 'adopted programs in (fentry|kprobe) mode'
+	assert_ok has_rec "$rdev_b" "$devpts"
 else
-	# 5.10 in kprobe mode: the links died with the daemon; the maps did not
+	# 5.10 in kprobe mode: the links died with the daemon; the maps did not.
+	# A record nothing observed may be about a terminal released since and
+	# its number reused: only one whose session lives is kept.
 	assert_file_match "$TTYIDLE_LOG" 'attached programs in kprobe mode'
+	assert_file_match "$TTYIDLE_LOG" 'dropped 1 terminal records kept while nothing observed them'
+	assert_fails has_rec "$rdev_b" "$devpts"
 fi
 assert_file_match "$TTYIDLE_LOG" 'tracking [1-9][0-9]* terminals'
 rec=$(rec_json "$rdev" "$devpts")
