@@ -303,6 +303,8 @@ static void write_metrics(struct daemon *d)
 	d->metrics.terminals_tracked = d->eng.nterms;
 	d->metrics.ttys_entries = d->eng.nterms;
 	d->metrics.terminals_warning = d->eng.nwarned;
+	d->metrics.terminals_unresolved = d->eng.nunresolved;
+	d->metrics.sessions_ending_released = d->eng.nreleased;
 	d->metrics.armed_entries = d->eng.narmed;
 	d->metrics.events_received = d->events;
 	if (stats_read(&d->bpf, &c) == 0) {

@@ -235,6 +235,12 @@ static void set_phase(struct engine *e, struct term *t, enum term_phase ph)
 	t->phase = ph;
 }
 
+static void set_unresolved(struct engine *e, struct term *t, bool u)
+{
+	e->nunresolved += (int)u - (int)t->unresolved;
+	t->unresolved = u;
+}
+
 static void audit(const struct term *t, const char *event, long long idle_sec, int clock,
 		  const char *action, const char *outcome, long long pid)
 {
@@ -327,6 +333,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	}
 	t->rule = rule;
 	t->resolved = true;
+	set_unresolved(e, t, false);
 	t->first_ns = rec->first_ns;
 	snprintf(t->rule_name, sizeof(t->rule_name), "%s", rule ? rule->name : "");
 	t->action = rule ? rule->s.action : ACTION_EXEMPT;
@@ -410,6 +417,7 @@ static void finish_ending(struct engine *e, struct term *t)
 			*pp = t->next;
 			break;
 		}
+	e->nreleased--;
 	free(t);
 }
 
@@ -580,6 +588,7 @@ static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec 
 	struct tty_rec again;
 	int clock;
 
+	set_unresolved(e, t, true);
 	set_armed(e, t, all, 0);
 	if (!t->armed) {
 		schedule(e, t, now + RETRY_NS);
@@ -805,6 +814,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 		return;
 	*pp = t->next;
 	arm_gone(e, t); /* the release hook deleted the entry */
+	set_unresolved(e, t, false);
 	e->nterms--;
 	if (t->phase == PH_WARNED && t->rule && t->action != ACTION_WARN && t->who.sid &&
 	    session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 0) {
@@ -830,6 +840,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 		t->released = true;
 		t->next = e->released;
 		e->released = t;
+		e->nreleased++;
 		t->check_ns = END_CHECK_FIRST_NS;
 		schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
 		return;

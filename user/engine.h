@@ -73,6 +73,7 @@ struct term {
 	bool released;
 	uint64_t first_ns;	 /* the record's first_ns when resolved: the terminal instance */
 	uint64_t check_ns;	 /* PH_ENDING: wait before looking for the session's end again */
+	bool unresolved;	 /* came due, owner not verified: waiting for its next use */
 	uint32_t armed;		 /* TTY_CLK_BIT()s armed for; 0: not armed */
 	bool reloaded;		 /* a new policy came since the last decision */
 	const struct rule *rule; /* NULL: out of scope or no session; reset on reload */
@@ -111,7 +112,9 @@ struct engine {
 	struct term **buckets;
 	size_t nbuckets, nterms;
 	uint32_t narmed;
-	uint32_t nwarned; /* terminals in PH_WARNED */
+	uint32_t nwarned;     /* terminals in PH_WARNED */
+	uint32_t nunresolved; /* terminals with `unresolved` set */
+	uint32_t nreleased;   /* entries of `released` */
 	struct engine_stats stats;
 	struct metrics *metrics; /* labelled counters; NULL: none kept */
 };

@@ -279,6 +279,12 @@ int metrics_format(const struct metrics *m, FILE *f)
 	      m->terminals_tracked);
 	plain(&e, "ttyidle_terminals_warning", "gauge", "Terminals warned whose action is pending.",
 	      m->terminals_warning);
+	plain(&e, "ttyidle_terminals_unresolved", "gauge",
+	      "Terminals due whose owner could not be verified; looked at again on use.",
+	      m->terminals_unresolved);
+	plain(&e, "ttyidle_sessions_ending_released", "gauge",
+	      "Sessions still being ended after their terminal was released.",
+	      m->sessions_ending_released);
 	plain(&e, "ttyidle_events_received_total", "counter",
 	      "Ring buffer events consumed since the daemon started.", m->events_received);
 	plain(&e, "ttyidle_events_lost_total", "counter",

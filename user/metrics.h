@@ -56,14 +56,16 @@ struct metrics_series {
 
 struct metrics {
 	/* Set by the daemon before each write. NULL strings and 0 times leave their metric out. */
-	const char *version;	    /* ttyidle_build_info{version=} */
-	const char *attach_mode;    /* ttyidle_attach_info{mode=}: "fentry", "kprobe" */
-	uint64_t start_time_sec;    /* Unix time the daemon started */
-	uint64_t terminals_tracked; /* terminals the engine follows */
-	uint64_t terminals_warning; /* warned, action pending */
-	uint64_t events_received;   /* ring buffer records consumed by this daemon */
-	uint64_t events_lost;	    /* stats.events_lost: reservations the kernel side lost */
-	uint64_t ttys_full;	    /* stats.ttys_full: terminals not tracked, map full */
+	const char *version;		   /* ttyidle_build_info{version=} */
+	const char *attach_mode;	   /* ttyidle_attach_info{mode=}: "fentry", "kprobe" */
+	uint64_t start_time_sec;	   /* Unix time the daemon started */
+	uint64_t terminals_tracked;	   /* terminals the engine follows */
+	uint64_t terminals_warning;	   /* warned, action pending */
+	uint64_t terminals_unresolved;	   /* due, but no owner or server could be verified */
+	uint64_t sessions_ending_released; /* being ended after their terminal went */
+	uint64_t events_received;	   /* ring buffer records consumed by this daemon */
+	uint64_t events_lost; /* stats.events_lost: reservations the kernel side lost */
+	uint64_t ttys_full;   /* stats.ttys_full: terminals not tracked, map full */
 	uint64_t ttys_entries, ttys_max_entries;   /* map `ttys` */
 	uint64_t armed_entries, armed_max_entries; /* map `armed` */
 	uint64_t reloads_ok, reloads_failed;	   /* SIGHUP reloads */

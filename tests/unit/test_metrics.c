@@ -52,6 +52,8 @@ static void fill(struct metrics *m)
 	m->start_time_sec = 1700000000;
 	m->terminals_tracked = 3;
 	m->terminals_warning = 1;
+	m->terminals_unresolved = 2;
+	m->sessions_ending_released = 1;
 	m->events_received = 42;
 	m->events_lost = 2;
 	m->ttys_full = 0;
@@ -85,6 +87,14 @@ static const char expected_full[] =
     "# HELP ttyidle_terminals_warning Terminals warned whose action is pending.\n"
     "# TYPE ttyidle_terminals_warning gauge\n"
     "ttyidle_terminals_warning 1\n"
+    "# HELP ttyidle_terminals_unresolved Terminals due whose owner could not be verified; "
+    "looked at again on use.\n"
+    "# TYPE ttyidle_terminals_unresolved gauge\n"
+    "ttyidle_terminals_unresolved 2\n"
+    "# HELP ttyidle_sessions_ending_released Sessions still being ended after their terminal "
+    "was released.\n"
+    "# TYPE ttyidle_sessions_ending_released gauge\n"
+    "ttyidle_sessions_ending_released 1\n"
     "# HELP ttyidle_events_received_total Ring buffer events consumed since the daemon "
     "started.\n"
     "# TYPE ttyidle_events_received_total counter\n"
@@ -296,8 +306,8 @@ static void test_no_duplicate_series(void **state)
 	assert_int_equal(m.nseries, 7);
 
 	text = format_str(&m, NULL);
-	/* 14 fixed samples, 7 labelled series, and dropped */
-	assert_int_equal(check_structure(text), 14 + 7 + 1);
+	/* 16 fixed samples, 7 labelled series, and dropped */
+	assert_int_equal(check_structure(text), 16 + 7 + 1);
 	free(text);
 	metrics_free(&m);
 }

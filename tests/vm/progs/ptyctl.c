@@ -31,6 +31,14 @@
  *   hold SECONDS          sleep (fractions allowed)
  *   timeout MS            time limit for reads and expect (default 3000)
  *   wait                  sleep until SIGTERM/SIGINT/SIGHUP, then exit 0
+ *   notty                 give up the controlling terminal: TIOCNOTTY on fd 0, which
+ *                         must be it. Done by a session leader, this detaches the
+ *                         terminal from the whole session, and the kernel sends SIGHUP
+ *                         and SIGCONT to its foreground process group: SIGHUP is
+ *                         ignored meanwhile. Prints `notty pid= sid=`
+ *   exec CMD              replace ptyctl by `sh -c CMD` (same pid, same session, same
+ *                         fds); prints `exec pid=` first. With notty: a login shell
+ *                         that dropped its terminal but still uses it
  *   serve PATH            read further steps from PATH, one per line: "NAME ARG", where
  *                         ARG is the rest of the line (no quoting). PATH "-" is stdin;
  *                         anything else is a FIFO (made if missing) that may be written
@@ -429,8 +437,8 @@ static double parse_num(const char *step, const char *arg)
 static int takes_arg(const char *name)
 {
 	static const char *const with_arg[] = {
-	    "select", "write-master", "wm",   "write-slave", "ws",    "expect",
-	    "spawn",  "signal",	      "hold", "timeout",     "serve", NULL,
+	    "select", "write-master", "wm",	 "write-slave", "ws",	"expect", "spawn",
+	    "signal", "hold",	      "timeout", "serve",	"exec", NULL,
 	};
 
 	for (int i = 0; with_arg[i]; i++)
@@ -522,6 +530,21 @@ static int run_step(const char *name, const char *arg)
 		while (!got_signal)
 			pause();
 		exit(0);
+	} else if (!strcmp(name, "notty")) {
+		struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+		int r;
+
+		sigaction(SIGHUP, &ign, &old);
+		r = ioctl(0, TIOCNOTTY);
+		sigaction(SIGHUP, &old, NULL);
+		if (r < 0)
+			die("notty: TIOCNOTTY on fd 0: %s", strerror(errno));
+		printf("notty pid=%d sid=%d\n", (int)getpid(), (int)getsid(0));
+	} else if (!strcmp(name, "exec")) {
+		printf("exec pid=%d\n", (int)getpid());
+		fflush(stdout);
+		execl("/bin/sh", "sh", "-c", arg, (char *)NULL);
+		die("exec /bin/sh: %s", strerror(errno));
 	} else if (!strcmp(name, "serve")) {
 		serve(arg);
 	} else if (!strcmp(name, "quit")) {

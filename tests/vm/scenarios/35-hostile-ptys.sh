@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 90
+# Hostile user, many terminals (issue "No user can escape enforcement",
+# point 8): alice opens PTYs of her own as fast as she can, in waves of 1000
+# (200 of them with a session each, all of them used once), each wave closed
+# after about a second, from a detached job that outlives her login, while
+# her own ssh login and bob's idle. The flood must not delay them: both are
+# warned and ended on time (not before last input + idle-timeout, at most 2 s
+# after). The daemon survives the flood, and processes of bob and root
+# elsewhere get no signal.
+. /scenarios/lib.sh
+. /scenarios/ttyidle.inc
+
+start_enforcing <<'CONF'
+[global]
+idle-timeout = 6s
+warn-before = 2s
+CONF
+bystander_start bob bob
+bystander_start root root
+ssh_logins a:alice b:bob
+tty_a=$(remote_tty a) tty_b=$(remote_tty b)
+log "terminals: alice $tty_a, bob $tty_b"
+
+log "alice floods the machine with terminals"
+type_keys a "setsid sh -c 'i=0; while [ \$i -lt 12 ]; do ptybench mass 1000 --sessions 200 --log /tmp/flood.log & p=\$!; sleep 1; kill \$p; wait \$p; i=\$((i + 1)); done; echo END >>/tmp/flood.log' </dev/null >/dev/null 2>&1 & echo FL\"\"OOD\\n"
+quiet pty_cmd a 'expect FLOOD'
+ra=$(tty_rec "$tty_a") rb=$(tty_rec "$tty_b")
+log "alice: $ra"
+log "bob:   $rb"
+deadline_a=$(($(in_ms "$ra") + 6000)) deadline_b=$(($(in_ms "$rb") + 6000))
+
+# ended NAME TTY DEADLINE: warned, ended on time by a hangup
+ended() {
+	ended_by "$1" "$3" "$2"
+	[ -n "$(tty_audit warn "$2")" ] || fail "$1: no warn record for $2"
+	t=$(tty_audit terminate "$2")
+	log "$t"
+	assert_match 'ACTION=hangup OUTCOME="terminal hung up; ' "$t" "$1: terminate record of $2"
+}
+
+soft bob-ended ended b "$tty_b" "$deadline_b"
+soft alice-ended ended a "$tty_a" "$deadline_a"
+
+# the flood really ran around both deadlines: waves opened before and after
+waves=$(grep -c '^ready ' /tmp/flood.log 2>/dev/null)
+log "flood: $waves waves so far: $(sed -n 's/^ready n=\([0-9]*\) sessions=\([0-9]*\) .* t=\([0-9]*\)$/\1+\2@\3/p' /tmp/flood.log | tr '\n' ' ')"
+first=$(sed -n 's/^ready .* t=\([0-9]*\)$/\1/p' /tmp/flood.log | head -n1)
+last=$(sed -n 's/^ready .* t=\([0-9]*\)$/\1/p' /tmp/flood.log | tail -n1)
+[ -n "$first" ] || fail "the flood did not run: $(cat /tmp/flood.log 2>&1)"
+early=$((deadline_a < deadline_b ? deadline_a : deadline_b))
+late=$((deadline_a > deadline_b ? deadline_a : deadline_b))
+assert_le $((early - 2000)) "$first" "first flood wave (ms), before the earlier warning"
+assert_ge "$late" "$last" "last flood wave so far (ms), after the later deadline"
+assert_ok alive "$TTYIDLE_PID"
+bystanders_check
+soft_end
+stop_ttyidle
+exit 0
