@@ -330,6 +330,33 @@ static __always_inline void check_armed(struct ttyidle_ctl *c, const struct tty_
 		emit(EV_ACTIVITY, clock, key, now);
 }
 
+/*
+ * A read of n bytes off a PTY master: were they the daemon's own warning?
+ * Reads of one master are serialized by the terminal, so the count needs no
+ * atomic update. A read that holds more than what is left of the warning
+ * holds the session's output too, and counts.
+ */
+static __always_inline bool own_output(struct ttyidle_ctl *c, const struct tty_key *key, long n)
+{
+	struct armed *a;
+	__u32 own;
+
+	if (!c->narmed)
+		return false;
+	a = bpf_map_lookup_elem(&armed, key);
+	if (!a)
+		return false;
+	own = a->mask >> ARMED_OWN_SHIFT;
+	if (!own)
+		return false;
+	if (n <= own) {
+		a->mask -= (__u32)n << ARMED_OWN_SHIFT;
+		return true;
+	}
+	a->mask &= ARMED_CLOCKS;
+	return false;
+}
+
 static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write)
 {
 	struct ttyidle_ctl *c;
@@ -364,13 +391,9 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 			rec->in_ns = now;
 			__sync_fetch_and_add(&rec->in_bytes, ret);
 		} else {
-			/*
-			 * Only output a session process wrote since the last drain
-			 * counts: the daemon's own warning (its writes are not
-			 * booked) read off the master by sshd must not cancel
-			 * itself, nor keep a session alive.
-			 */
-			if (rec->out_ns <= rec->out_read_ns)
+			/* the daemon's own warning, read off the master by sshd,
+			 * must neither cancel itself nor keep a session alive */
+			if (own_output(c, &r.key, ret))
 				return 0;
 			clock = TTY_CLK_OUT_READ;
 			rec->out_read_ns = now;

@@ -89,7 +89,15 @@ struct tty_rec {
  * (one shot), so a keystroke cancels a pending action at once.
  */
 struct armed {
-	__u32 mask; /* TTY_CLK_BIT()s that count as activity */
+	/*
+	 * Low 16 bits: TTY_CLK_BIT()s that count as activity. High 16 bits
+	 * (ARMED_OWN_SHIFT): bytes of the daemon's own warning not yet read off
+	 * the PTY master; the kernel side takes reads of them off this count and
+	 * books them as nobody's activity (sshd draining the warning is not the
+	 * session's output). Set before the warning is written, so no read of it
+	 * can come first.
+	 */
+	__u32 mask;
 	/*
 	 * For `status`, which cannot ask the daemon: the warning was given this
 	 * many ms after the last activity on the rule's clocks, so the action is
@@ -99,6 +107,10 @@ struct armed {
 	 */
 	__u32 warned_ms;
 };
+
+#define ARMED_CLOCKS	0xffffu
+#define ARMED_OWN_SHIFT 16
+#define ARMED_OWN_MAX	0xffffu
 
 /*
  * Single-entry array map `ctl`: knobs only userspace writes (a whole-value

@@ -77,10 +77,15 @@ static int k_read_rec(void *ctx, const struct tty_key *k, struct tty_rec *r)
 	return bpf_map_lookup_elem(d->bpf.ttys_fd, k, r) ? -errno : 0;
 }
 
-static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms)
+static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		 uint32_t own_bytes)
 {
 	struct daemon *d = ctx;
-	struct armed a = {.mask = mask, .warned_ms = warned_ms};
+	struct armed a = {
+	    .mask = (mask & ARMED_CLOCKS) | (own_bytes > ARMED_OWN_MAX ? ARMED_OWN_MAX : own_bytes)
+						<< ARMED_OWN_SHIFT,
+	    .warned_ms = warned_ms,
+	};
 
 	return bpf_map_update_elem(d->bpf.armed_fd, k, &a, BPF_ANY) ? -errno : 0;
 }

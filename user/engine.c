@@ -198,9 +198,10 @@ static void arm_gone(struct engine *e, struct term *t)
  * terminal armed for any use while it had no session must not keep
  * cancelling on output once it is warned under an input-only rule.
  * warned_ms: see struct armed; 0 for arms that are not a warning. */
-static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms)
+static void set_armed_own(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms,
+			  uint32_t own_bytes)
 {
-	if (mask == t->armed && !warned_ms)
+	if (mask == t->armed && !warned_ms && !own_bytes)
 		return;
 	if (!mask) {
 		/* -ENOENT is fine: the entry may have fired meanwhile */
@@ -208,7 +209,7 @@ static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t 
 		arm_gone(e, t);
 		return;
 	}
-	if (e->k->arm(e->k->ctx, &t->key, mask, warned_ms)) {
+	if (e->k->arm(e->k->ctx, &t->key, mask, warned_ms, own_bytes)) {
 		log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
 			 t->who.tty);
 		return;
@@ -218,6 +219,11 @@ static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t 
 		e->k->set_narmed(e->k->ctx, e->narmed);
 	}
 	t->armed = mask;
+}
+
+static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms)
+{
+	set_armed_own(e, t, mask, warned_ms, 0);
 }
 
 static void count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
@@ -357,7 +363,9 @@ static bool same_terminal(struct engine *e, const struct term *t)
 	       rec.first_ns == t->first_ns;
 }
 
-static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
+/* The warning's text; its length, as the terminal will send it on (ONLCR: \n is \r\n). */
+static size_t format_warning(const struct term *t, const struct verdict *v, uint64_t now,
+			     char *text, size_t len, uint32_t *wire)
 {
 	struct warn_vars vars = {
 	    .user = t->who.user,
@@ -365,19 +373,29 @@ static void write_warning(struct engine *e, struct term *t, const struct verdict
 	    .left_ns = v->deadline_ns > now ? v->deadline_ns - now : 0,
 	    .timeout_ns = t->rule->s.idle_ns,
 	};
-	struct warn_result res;
-	char text[2048], outcome[96];
-	int n;
+	size_t n, i;
+	int r;
 
-	n = warntext_format(t->rule->s.message, &vars, text, sizeof(text));
-	if (n < 0 && n != -ENOSPC)
-		n = 0;
+	r = warntext_format(t->rule->s.message, &vars, text, len);
+	if (r < 0 && r != -ENOSPC)
+		text[0] = 0;
+	n = strlen(text);
+	*wire = (uint32_t)n;
+	for (i = 0; i < n; i++)
+		*wire += text[i] == '\n';
+	return n;
+}
+
+static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now,
+			  const char *text, size_t len)
+{
+	struct warn_result res;
+	char outcome[96];
+
 	if (same_terminal(e, t))
-		warnwrite_session(&e->sopts, t->who.sid, &t->key, t->who.tty, text, strlen(text),
-				  &res);
+		warnwrite_session(&e->sopts, t->who.sid, &t->key, t->who.tty, text, len, &res);
 	else
-		res =
-		    (struct warn_result){.outcome = WARN_HUNG_UP, .len = strlen(text), .err = -EIO};
+		res = (struct warn_result){.outcome = WARN_HUNG_UP, .len = len, .err = -EIO};
 	warnwrite_describe(&res, outcome, sizeof(outcome));
 	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
 	      action_name(t->rule->s.action), outcome, -1);
@@ -631,8 +649,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 {
 	struct tty_rec rec;
 	struct verdict v;
+	char text[2048];
+	uint32_t wire;
 	bool reloaded;
 	uint64_t at;
+	size_t len;
 
 	if (t->released) {
 		step_ending(e, t, now);
@@ -725,8 +746,13 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			return;
 		}
 		/* arm first, then look again: activity in between is either in the
-		 * record now or will arrive as an event, never lost */
-		set_armed(e, t, t->rule->s.clocks, warned_after_ms(&v, now));
+		 * record now or will arrive as an event, never lost. The arm
+		 * carries the warning's length: its read off the master is ours */
+		if (t->rule->s.action == ACTION_WARN)
+			len = wire = 0;
+		else
+			len = format_warning(t, &v, now, text, sizeof(text), &wire);
+		set_armed_own(e, t, t->rule->s.clocks, warned_after_ms(&v, now), wire);
 		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
 			judge(t, &rec, now, &v);
 		if (v.state == TTY_ACTIVE) {
@@ -741,7 +767,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			      "warn", "not written (audit mode)", -1);
 			count(e, t, METRICS_WARNINGS, "audit");
 		} else
-			write_warning(e, t, &v, now);
+			write_warning(e, t, &v, now, text, len);
 		schedule(e, t, v.next_ns);
 		return;
 	case TTY_EXPIRED:

@@ -28,8 +28,10 @@ struct engine_kernel {
 	/* 0, or -ENOENT when the terminal has no record (released) */
 	int (*read_rec)(void *ctx, const struct tty_key *k, struct tty_rec *r);
 	/* insert into `armed`: the first activity in mask emits EV_ACTIVITY and
-	 * disarms; warned_ms as struct armed documents it */
-	int (*arm)(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms);
+	 * disarms; warned_ms and own_bytes (the warning about to be written) as
+	 * struct armed documents them */
+	int (*arm)(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		   uint32_t own_bytes);
 	int (*disarm)(void *ctx, const struct tty_key *k);
 	/* how many terminals are armed, so the BPF side can skip its lookup at 0 */
 	void (*set_narmed)(void *ctx, uint32_t n);

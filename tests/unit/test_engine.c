@@ -43,6 +43,7 @@ struct fake_kernel {
 	bool armed;
 	uint32_t mask;
 	uint32_t warned_ms;
+	uint32_t own_bytes;
 	uint32_t narmed;
 	unsigned arms;
 };
@@ -57,13 +58,15 @@ static int fk_read(void *ctx, const struct tty_key *k, struct tty_rec *r)
 	return 0;
 }
 
-static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms)
+static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		  uint32_t own_bytes)
 {
 	struct fake_kernel *f = ctx;
 
 	f->armed = true;
 	f->mask = mask;
 	f->warned_ms = warned_ms;
+	f->own_bytes = own_bytes;
 	f->arms++;
 	return 0;
 }
@@ -383,6 +386,8 @@ static void test_overdue_gets_notice(void **state)
 	victim_output(&f->v, out, sizeof(out));
 	assert_non_null(strstr(out, "idle "));
 	assert_non_null(strstr(out, " on pts/"));
+	/* the arm counts the warning's bytes as the master reads them (\n as \r\n) */
+	assert_int_equal(f->fk.own_bytes, strlen(out));
 
 	/* nothing before the lead is over */
 	engine_run_due(&f->e, now + 40 * S - 1);
