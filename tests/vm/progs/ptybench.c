@@ -46,6 +46,23 @@
  *       Runs CMD as a child subreaper and waits for every descendant, daemons that
  *       fork away included. Prints `cpu user_ms= sys_ms= maxrss_kb= wall_ms=`.
  *
+ *   ptybench hostile SECONDS [--keep N] [--env BYTES] [--log FILE]
+ *       A hostile user's terminal flood: for SECONDS, opens PTYs as fast as it can.
+ *       Each gets a session: a child that calls setsid(), takes the slave as its
+ *       controlling terminal and execs `ptybench hold` with an environment of BYTES
+ *       (default 6000000, in strings of 128 KiB; RLIMIT_STACK is raised so that
+ *       execve takes it); then one byte goes into the master, so the kernel sees the
+ *       terminal used. The newest N (default 2000) stay open: opening one more closes
+ *       the oldest master, which hangs up its session (the child dies of SIGHUP).
+ *       Log lines (CLOCK_BOOTTIME milliseconds): `hostile pid= keep= env= t=`,
+ *       `tick opened= open= t=` every second, `done opened= secs= per_s= t=`.
+ *
+ *   ptybench hold
+ *       The session child of hostile: releases the memory pages that hold its
+ *       environment (so that thousands of them fit in a small VM; the environment
+ *       keeps its size: /proc/PID/environ reads that many bytes, zeros where the
+ *       pages were released) and sleeps until a signal ends it.
+ *
  * Exit status: 0 ok, 1 error (one line on stderr), 2 usage.
  */
 #include <errno.h>
@@ -341,6 +358,13 @@ static void poke(struct term *t)
 	/* a full buffer only means nobody reads this terminal: keep going */
 	if (t->master >= 0 && write(t->master, "x", 1) < 0 && errno != EAGAIN)
 		die("write master pts/%d: %s", t->index, strerror(errno));
+}
+
+/* one byte into a master (a full buffer is no error: nobody reads it) */
+static void poke_fd(int m, int index)
+{
+	if (write(m, "x", 1) < 0 && errno != EAGAIN)
+		die("write master pts/%d: %s", index, strerror(errno));
 }
 
 static void utmp_remove(void)
@@ -872,12 +896,213 @@ static int cmd_cpu(int argc, char **argv)
 	return 0;
 }
 
+/* ---- hostile --------------------------------------------------------------- */
+
+/* A string of execve's environment is at most MAX_ARG_STRLEN (32 pages), NUL included. */
+#define ENV_STR_MAX   (128 * 1024)
+#define HOSTILE_STACK (64 * 1024)
+
+struct hostile_child {
+	int slave;
+	char *const *envp;
+	char self[PATH_MAX];
+	volatile int err; /* set by the child when it cannot exec: step * 1000 + errno */
+};
+
+/*
+ * Runs in our memory (CLONE_VM | CLONE_VFORK: we wait until it has exec'd or
+ * exited), so it only makes system calls and leaves its failure in a->err.
+ */
+static int hostile_child_fn(void *p)
+{
+	struct hostile_child *a = p;
+	char *argv[] = {"ptybench", "hold", NULL};
+
+	if (setsid() < 0) {
+		a->err = 1000 + errno;
+		_exit(126);
+	}
+	if (ioctl(a->slave, TIOCSCTTY, 0) < 0) {
+		a->err = 2000 + errno;
+		_exit(126);
+	}
+	if (dup2(a->slave, 0) < 0 || dup2(a->slave, 1) < 0 || dup2(a->slave, 2) < 0) {
+		a->err = 3000 + errno;
+		_exit(126);
+	}
+	/* our masters are O_CLOEXEC, the slave's other copy too: exec closes them */
+	execve(a->self, argv, a->envp);
+	a->err = 4000 + errno;
+	_exit(127);
+}
+
+/* The environment: BYTES in all (names and NULs included), strings of at most 128 KiB. */
+static char **hostile_env(long bytes)
+{
+	long left = bytes;
+	size_t n = (size_t)(bytes + ENV_STR_MAX - 2) / (ENV_STR_MAX - 1) + 1, i = 0;
+	char **env = calloc(n + 1, sizeof(*env));
+
+	if (!env)
+		die("out of memory");
+	while (left > 16) {
+		long len = left > ENV_STR_MAX - 1 ? ENV_STR_MAX - 1 : left - 1; /* + NUL */
+		char *s = malloc(len + 1);
+		int h;
+
+		if (!s)
+			die("out of memory");
+		h = snprintf(s, len + 1, "BIG%03zu=", i);
+		memset(s + h, 'x', len - h);
+		s[len] = 0;
+		env[i++] = s;
+		left -= len + 1;
+	}
+	env[i] = NULL;
+	return env;
+}
+
+static int cmd_hostile(int argc, char **argv)
+{
+	const char *logpath = NULL;
+	long keep = 2000, env_bytes = 6000000, secs;
+	struct hostile_child a;
+	unsigned long long opened = 0;
+	uint64_t t0, t, next_tick;
+	struct rlimit rl;
+	int *ring, head = 0, open_n = 0, i;
+	char *stack;
+
+	if (argc < 3)
+		die("usage: ptybench hostile SECONDS [--keep N] [--env BYTES] [--log FILE]");
+	secs = parse_long("hostile SECONDS", argv[2], 1);
+	for (i = 3; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			die("hostile: %s needs a value", o);
+		if (!strcmp(o, "--keep"))
+			keep = parse_long(o, v, 1);
+		else if (!strcmp(o, "--env"))
+			env_bytes = parse_long(o, v, 0);
+		else if (!strcmp(o, "--log"))
+			logpath = v;
+		else
+			die("hostile: unknown option '%s'", o);
+		i++;
+	}
+	if (logpath) {
+		log_fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0)
+			die("open %s: %s", logpath, strerror(errno));
+	} else {
+		log_fd = 1;
+	}
+	/* room for the masters; as much as the hard limit allows */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("getrlimit: %s", strerror(errno));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < (rlim_t)keep + 16)
+		die("hostile: --keep %ld needs %ld open files, the hard limit is %llu", keep,
+		    keep + 16, (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = (rlim_t)keep + 16;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		die("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+	/* execve takes argument and environment strings up to a quarter of the
+	 * stack limit (and at most 6 MiB, 3/4 of _STK_LIM) */
+	if (getrlimit(RLIMIT_STACK, &rl) < 0)
+		die("getrlimit: %s", strerror(errno));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)env_bytes * 4 + (1 << 20)) {
+		rl.rlim_cur = (rlim_t)env_bytes * 4 + (1 << 20);
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_STACK, &rl) < 0)
+			die("setrlimit(RLIMIT_STACK): %s", strerror(errno));
+	}
+	/* the children die of SIGHUP when their master closes: nobody waits for them */
+	signal(SIGCHLD, SIG_IGN);
+	memset(&a, 0, sizeof(a));
+	if (readlink("/proc/self/exe", a.self, sizeof(a.self) - 1) < 0)
+		die("readlink /proc/self/exe: %s", strerror(errno));
+	a.envp = hostile_env(env_bytes);
+	ring = calloc(keep, sizeof(*ring));
+	stack = malloc(HOSTILE_STACK);
+	if (!ring || !stack)
+		die("out of memory");
+	t0 = now_ms();
+	next_tick = t0 + 1000;
+	logf_("hostile pid=%d keep=%ld env=%ld t=%llu", (int)getpid(), keep, env_bytes,
+	      (unsigned long long)t0);
+	for (;;) {
+		int m, idx;
+		pid_t pid;
+
+		t = now_ms();
+		if (t >= next_tick) {
+			logf_("tick opened=%llu open=%d t=%llu", opened, open_n,
+			      (unsigned long long)t);
+			next_tick += 1000;
+		}
+		if (t - t0 >= (uint64_t)secs * 1000)
+			break;
+		if (open_n == keep) {
+			/* the oldest goes: its session is hung up */
+			close(ring[head]);
+			open_n--;
+		}
+		m = open_master(O_NONBLOCK, &idx);
+		a.slave = open_peer(m);
+		a.err = 0;
+		pid = clone(hostile_child_fn, stack + HOSTILE_STACK,
+			    CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+		if (pid < 0)
+			die("clone (after %llu PTYs, %d open): %s", opened, open_n,
+			    strerror(errno));
+		if (a.err)
+			die("session child of pts/%d: step %d: %s", idx, a.err / 1000,
+			    strerror(a.err % 1000));
+		close(a.slave);
+		poke_fd(m, idx);
+		ring[head] = m;
+		head = (head + 1) % keep;
+		open_n++;
+		opened++;
+	}
+	logf_("done opened=%llu secs=%.1f per_s=%.1f t=%llu", opened, (t - t0) / 1000.0,
+	      opened * 1000.0 / (double)(t - t0), (unsigned long long)t);
+	return 0;
+}
+
+static int cmd_hold(void)
+{
+	extern char **environ;
+	uintptr_t lo = UINTPTR_MAX, hi = 0, pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	char **e;
+
+	/* the strings lie together on the stack, in order: release whole pages only */
+	for (e = environ; *e; e++) {
+		uintptr_t s = (uintptr_t)*e, end = s + strlen(*e) + 1;
+
+		if (s < lo)
+			lo = s;
+		if (end > hi)
+			hi = end;
+	}
+	lo = (lo + pg - 1) & ~(pg - 1);
+	hi &= ~(pg - 1);
+	if (hi > lo)
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	for (;;)
+		pause();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
-		fprintf(stderr, "usage: ptybench tput|mass|drive|walk|cpu ... (see ptybench.c)\n");
+		fprintf(stderr,
+			"usage: ptybench tput|mass|drive|walk|cpu|hostile ... (see ptybench.c)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "tput"))
@@ -890,6 +1115,10 @@ int main(int argc, char **argv)
 		return cmd_cpu(argc, argv);
 	if (!strcmp(argv[1], "walk"))
 		return cmd_walk(argc, argv);
+	if (!strcmp(argv[1], "hostile"))
+		return cmd_hostile(argc, argv);
+	if (!strcmp(argv[1], "hold"))
+		return cmd_hold();
 	fprintf(stderr, "ptybench: unknown command '%s'\n", argv[1]);
 	return 2;
 }
