@@ -24,37 +24,46 @@ endif
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 CPPFLAGS  += -D_GNU_SOURCE -Ibpf -Iuser -I$(OUT) -DTTYIDLE_VERSION='"$(VERSION)"'
+DEPFLAGS   = -MMD -MP
 LIBS      := -lbpf -lelf -lz
 
 BPF_SRC   := bpf/ttyidle.bpf.c
 BPF_OBJ   := $(OUT)/ttyidle.bpf.o
 SKEL      := $(OUT)/ttyidle.skel.h
 
-# Files that use libbpf or the skeleton; every other user/*.c is pure and is
-# linked into the unit tests as well.
-LIBBPF_SRCS := $(wildcard user/bpf_*.c user/cmd_*.c) user/main.c
-PURE_SRCS   := $(filter-out $(LIBBPF_SRCS),$(wildcard user/*.c))
+# user/ is in folders by layer (README, "How it works"): lib/ (text, JSON,
+# logging helpers), policy/ (configuration and decisions, pure), host/
+# (/proc, sessions, signals, terminal writes), daemon/ (engine, audit,
+# metrics, service manager) need no libbpf and are linked into the unit tests
+# as well; kernel/ (loader, pins) and cli/ (commands, the loop) use libbpf or
+# the skeleton.
+LAYERS      := lib policy host daemon
+LIBBPF_SRCS := $(wildcard user/kernel/*.c user/cli/*.c)
+PURE_SRCS   := $(foreach l,$(LAYERS),$(wildcard user/$(l)/*.c))
 USER_SRCS   := $(LIBBPF_SRCS) $(PURE_SRCS)
 USER_OBJS   := $(patsubst user/%.c,$(OUT)/user/%.o,$(USER_SRCS))
 
 all: $(OUT)/ttyidle
 
-$(OUT) $(OUT)/user $(OUT)/unit $(OUT)/fuzz:
+$(OUT) $(OUT)/unit $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(BPF_OBJ): $(BPF_SRC) bpf/ttyidle.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+$(BPF_OBJ): $(BPF_SRC) vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
-		-Wall -Werror -c $< -o $@
+		$(DEPFLAGS) -Wall -Werror -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@ # DWARF out, BTF (what CO-RE needs) stays
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name ttyidle_bpf > $@
 
-$(OUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/ttyidle.h $(SKEL) | $(OUT)/user
+# Headers come from -MMD's .d files; the skeleton is generated, so every
+# object waits for it (an order-only prerequisite would miss its changes).
+$(OUT)/user/%.o: user/%.c $(SKEL)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
 
 $(OUT)/ttyidle: $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -66,13 +75,14 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(OUT)/unit/%,$(UNIT_SRCS))
 PURE_SAN_OBJS := $(patsubst user/%.c,$(OUT)/unit/%.o,$(PURE_SRCS))
 
-$(OUT)/unit/%.o: user/%.c $(wildcard user/*.h) bpf/ttyidle.h | $(OUT)/unit
+$(OUT)/unit/%.o: user/%.c
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(CPPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(DEPFLAGS) -O1 -g $(SAN) $(WARN) -c $< -o $@
 
 $(OUT)/unit/test_%: tests/unit/test_%.c $(PURE_SAN_OBJS) | $(OUT)/unit
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit -O1 -g $(SAN) $(WARN) $< $(PURE_SAN_OBJS) -lcmocka -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(DEPFLAGS) -Itests/unit -O1 -g $(SAN) $(WARN) $< $(PURE_SAN_OBJS) -lcmocka -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)tests/unit/run.sh $(UNIT_BINS)
@@ -82,9 +92,9 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 20
 
-$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard user/*.h) | $(OUT)/fuzz
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard user/*/*.h) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $< $(PURE_SRCS) -o $@
+	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $< $(PURE_SRCS) -o $@
 
 fuzz: $(FUZZ_BINS)
 	$(Q)tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -99,7 +109,7 @@ test: $(OUT)/ttyidle
 bench: $(OUT)/ttyidle
 	$(Q)tests/vm/bench/host/bench.sh
 
-FORMAT_SRCS = bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+FORMAT_SRCS = bpf/*.c bpf/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
 	      tests/vm/progs/*.c tests/vm/progs/*.h
 
 format:
@@ -112,10 +122,12 @@ format-check:
 clean:
 	$(Q)rm -rf $(OUT)
 
+-include $(USER_OBJS:.o=.d) $(PURE_SAN_OBJS:.o=.d) $(UNIT_BINS:=.d) $(BPF_OBJ:.o=.d)
+
 # ---- installing and packaging -----------------------------------------------
 # `make install` honours DESTDIR and PREFIX; sbindir, mandir and
 # systemdunitdir may be set one by one. The daemon reads /etc/ttyidle.conf
-# whatever PREFIX is (user/config.h), so the configuration always goes to
+# whatever PREFIX is (user/policy/config.h), so the configuration always goes to
 # /etc. An existing /etc/ttyidle.conf is never overwritten, and `make
 # uninstall` removes it only while it is unchanged from scripts/ttyidle.conf.
 .PHONY: install uninstall deb man-lint pkg-test
@@ -135,13 +147,13 @@ MAN_PAGES      := scripts/man/ttyidle.8 scripts/man/ttyidle.conf.5
 # otherwise, and the unit tests always test that code.
 LIBSYSTEMD     ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
 ifeq ($(LIBSYSTEMD),yes)
-$(OUT)/user/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
-$(OUT)/user/audit.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
+$(OUT)/user/daemon/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
+$(OUT)/user/daemon/audit.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
 LIBS += $(shell pkg-config --libs libsystemd)
 endif
 
 install: $(OUT)/ttyidle
-	$(if $(filter-out /etc,$(sysconfdir)),$(error sysconfdir=$(sysconfdir): ttyidle reads /etc/ttyidle.conf (user/config.h); leave sysconfdir at /etc))
+	$(if $(filter-out /etc,$(sysconfdir)),$(error sysconfdir=$(sysconfdir): ttyidle reads /etc/ttyidle.conf (user/policy/config.h); leave sysconfdir at /etc))
 	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/ttyidle)
 	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(sbindir) $(DESTDIR)$(systemdunitdir) \
 		$(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(sysconfdir)/ttyidle.conf.d

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "deadline.h"
-#include "duration.h"
-#include "rules.h"
-#include "warntext.h"
+#include "policy/config.h"
+#include "policy/deadline.h"
+#include "policy/duration.h"
+#include "policy/rules.h"
+#include "policy/warntext.h"
 
 static char *print_plain(const struct policy *p)
 {

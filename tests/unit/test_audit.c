@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "session.h"
+#include "daemon/audit.h"
+#include "host/session.h"
 
 /*
  * An independent reader of the format: KEY=bare or KEY="quoted with \" \\ \n

@@ -15,10 +15,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "duration.h"
+#include "policy/config.h"
+#include "policy/duration.h"
 #include "ttyidle.h"
-#include "warntext.h"
+#include "policy/warntext.h"
 
 /* tests/config and scripts/, found from this file's path (make runs from the top). */
 static char srcdir[1024];

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "engine.h"
-#include "jsonw.h"
-#include "preflight.h"
-#include "subject.h"
-#include "termview.h"
+#include "policy/config.h"
+#include "daemon/engine.h"
+#include "lib/jsonw.h"
+#include "host/preflight.h"
+#include "daemon/subject.h"
+#include "lib/termview.h"
 
 static char *json_of(const char *s)
 {

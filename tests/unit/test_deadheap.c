@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "deadheap.h"
+#include "daemon/deadheap.h"
 
 struct term {
 	int id;

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "deadline.h"
-#include "duration.h"
+#include "policy/config.h"
+#include "policy/deadline.h"
+#include "policy/duration.h"
 
 #define S   NSEC_PER_SEC
 #define MIN NSEC_PER_MIN

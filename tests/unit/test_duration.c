@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "duration.h"
+#include "policy/duration.h"
 
 static void test_parse_valid(void **state)
 {

@@ -27,10 +27,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "duration.h"
-#include "engine.h"
-#include "session.h"
+#include "policy/config.h"
+#include "policy/duration.h"
+#include "daemon/engine.h"
+#include "host/session.h"
 #include "testpty.h"
 
 #define S	   NSEC_PER_SEC

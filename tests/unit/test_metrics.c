@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "metrics.h"
+#include "daemon/metrics.h"
 #include "ttyidle.h"
 
 #define STR_(x) #x

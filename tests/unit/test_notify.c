@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "notify.h"
+#include "daemon/notify.h"
 
 struct listener {
 	char dir[32];

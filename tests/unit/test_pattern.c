@@ -11,7 +11,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "pattern.h"
+#include "policy/pattern.h"
 
 static void test_check(void **state)
 {

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "fakeproc.h"
-#include "procfs.h"
+#include "host/procfs.h"
 
 static int parse_stat_str(const char *s, struct proc_stat *st)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "rules.h"
+#include "policy/config.h"
+#include "policy/rules.h"
 
 static const char policy_text[] = "[global]\n"
 				  "scope = login, multiplexer\n"

@@ -41,7 +41,7 @@
 #include <utmpx.h>
 
 #include "fakeproc.h"
-#include "session.h"
+#include "host/session.h"
 #include "testpty.h"
 
 /* ---- pure helpers ---------------------------------------------------------- */

@@ -24,8 +24,8 @@
 #include <unistd.h>
 
 #include "fakeproc.h"
-#include "session.h"
-#include "terminate.h"
+#include "host/session.h"
+#include "host/terminate.h"
 #include "testpty.h"
 
 /* ---- the state machine ---------------------------------------------------- */

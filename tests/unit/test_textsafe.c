@@ -15,9 +15,9 @@
 
 #include <unistd.h>
 
-#include "jsonw.h"
-#include "log.h"
-#include "textsafe.h"
+#include "lib/jsonw.h"
+#include "lib/log.h"
+#include "lib/textsafe.h"
 
 static char *json_of(const char *s)
 {

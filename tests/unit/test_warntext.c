@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "duration.h"
-#include "warntext.h"
+#include "policy/duration.h"
+#include "policy/warntext.h"
 
 static void test_check(void **state)
 {

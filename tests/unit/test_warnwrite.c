@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procfs.h"
-#include "session.h"
-#include "warnwrite.h"
+#include "host/procfs.h"
+#include "host/session.h"
+#include "host/warnwrite.h"
 #include "testpty.h"
 
 #define PROMPT_MS 1000 /* "at once", with room for sanitizers on a loaded machine */

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "session.h"
+#include "host/session.h"
 
 struct pty {
 	int master, slave;

@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `ttyidle run`: the daemon. One epoll loop over the ring buffer, a
+ * signalfd and a timerfd; no sleeping, no polling.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "kernel/bpf_load.h"
+#include "cli/cmd.h"
+#include "policy/config.h"
+#include "daemon/engine.h"
+#include "lib/log.h"
+#include "daemon/metrics.h"
+#include "daemon/notify.h"
+#include "host/preflight.h"
+#include "host/procfs.h"
+#include "host/session.h"
+#include "lib/termview.h"
+
+/* RuntimeDirectory=ttyidle in the unit: /run itself is read-only there */
+#define RUN_DIR		   "/run/ttyidle"
+#define LOCK_PATH	   RUN_DIR "/lock"
+#define METRICS_PERIOD_SEC 15
+#define EVENTS_PER_TURN	   256
+#define TELL_EVERY_NS	   (60 * 1000000000ULL) /* rate of repeated warnings */
+
+struct daemon {
+	struct bpf_state bpf;
+	struct ring_buffer *rb;
+	int epfd, sigfd, timerfd, lockfd;
+	bool stop;
+	unsigned long events;
+	const char *conf, *conf_dir;
+	struct policy policy[2]; /* the one in force and the one a reload builds */
+	int cur;
+	struct engine eng;
+	struct engine_kernel kern;
+	const char *metrics_path;
+	struct metrics metrics;
+	int metricsfd;
+	char metrics_err[256];
+	uint64_t events_lost_seen;
+	uint64_t ttys_full_seen;
+	uint64_t ttys_full_told_ns; /* when a full `ttys` map was last logged */
+	unsigned int turn_events;
+	bool turn_full;
+	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- the kernel maps, as the engine sees them --------------------------- */
+
+static int k_read_rec(void *ctx, const struct tty_key *k, struct tty_rec *r)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_lookup_elem(d->bpf.ttys_fd, k, r) ? -errno : 0;
+}
+
+static int k_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		 uint32_t own_bytes)
+{
+	struct daemon *d = ctx;
+	struct armed a = {
+	    .mask = (mask & ARMED_CLOCKS) | (own_bytes > ARMED_OWN_MAX ? ARMED_OWN_MAX : own_bytes)
+						<< ARMED_OWN_SHIFT,
+	    .warned_ms = warned_ms,
+	};
+
+	return bpf_map_update_elem(d->bpf.armed_fd, k, &a, BPF_ANY) ? -errno : 0;
+}
+
+static int k_disarm(void *ctx, const struct tty_key *k)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_delete_elem(d->bpf.armed_fd, k) ? -errno : 0;
+}
+
+static int k_is_armed(void *ctx, const struct tty_key *k)
+{
+	struct daemon *d = ctx;
+	struct armed a;
+
+	if (bpf_map_lookup_elem(d->bpf.armed_fd, k, &a) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static void k_set_narmed(void *ctx, uint32_t n)
+{
+	struct daemon *d = ctx;
+	int r;
+
+	d->ctl.narmed = n;
+	r = ctl_write(&d->bpf, &d->ctl);
+	if (r)
+		log_warn("cannot write the ctl map (%s): activity during a warning may be "
+			 "noticed only at the deadline",
+			 strerror(-r));
+}
+
+static int handle_event(void *ctx, void *data, size_t len)
+{
+	struct daemon *d = ctx;
+	const struct event *e = data;
+
+	if (len < sizeof(*e))
+		return 0;
+	d->events++;
+	/* a turn ends after so many events: due deadlines are served between
+	 * turns, however fast anyone makes terminals (the rest stays queued) */
+	if (++d->turn_events >= EVENTS_PER_TURN)
+		d->turn_full = true;
+	switch (e->type) {
+	case EV_NEW:
+		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
+			  kdev_major(e->key.dev), kdev_minor(e->key.dev), kdev_major(e->key.devpts),
+			  kdev_minor(e->key.devpts), e->tgid, e->comm);
+		if (engine_add(&d->eng, &e->key, now_ns()))
+			log_err("out of memory tracking a terminal");
+		break;
+	case EV_GONE:
+		log_debug("terminal dev %u:%u devpts %u:%u released", kdev_major(e->key.dev),
+			  kdev_minor(e->key.dev), kdev_major(e->key.devpts),
+			  kdev_minor(e->key.devpts));
+		engine_gone(&d->eng, &e->key, now_ns());
+		break;
+	case EV_ACTIVITY:
+		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
+		break;
+	}
+	return d->turn_full ? -EAGAIN : 0;
+}
+
+/* A previous daemon's `armed` entry, kept across the restart. */
+struct prior_arm {
+	struct tty_key key;
+	struct armed a;
+};
+
+static int cmp_prior(const void *a, const void *b)
+{
+	const struct tty_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->devpts < y->devpts ? -1 : x->devpts > y->devpts;
+}
+
+/*
+ * Take the previous daemon's arms out of `armed`: they mean nothing to this
+ * one's bookkeeping, but its warnings (warned_ms) still stand, so they are
+ * handed to the engine. *out sorted by key, malloc'ed.
+ */
+static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
+{
+	struct prior_arm *v = NULL, *nv;
+	struct tty_key k, nk;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	while (bpf_map_get_next_key(d->bpf.armed_fd, NULL, &nk) == 0) {
+		k = nk;
+		if (n == cap && (nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v))))
+			v = nv;
+		if (n < cap && bpf_map_lookup_elem(d->bpf.armed_fd, &k, &v[n].a) == 0 &&
+		    v[n].a.warned_ms) {
+			v[n].key = k;
+			n++;
+		}
+		bpf_map_delete_elem(d->bpf.armed_fd, &k);
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_prior);
+	*out = v;
+	return n;
+}
+
+/*
+ * Records kept while nothing observed (kprobe links cannot be pinned before
+ * Linux 5.15: the programs detach with the daemon) may describe a terminal
+ * released meanwhile, whose number a new one has since taken: a fresh login
+ * would then look long idle. Only records whose session still lives are
+ * kept; a dropped one starts afresh at its terminal's next use (a terminal
+ * without a session is not enforced, so nothing is lost but its counters).
+ */
+static int drop_stale_records(struct daemon *d)
+{
+	struct tty_key *keys = NULL, *nk, *prev = NULL, next;
+	size_t n = 0, cap = 0, i;
+	struct tty_rec rec;
+	int dropped = 0;
+
+	/* keys first: deleting during a walk would restart it */
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		if (n == cap) {
+			nk = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*keys));
+			if (!nk)
+				break;
+			keys = nk;
+		}
+		keys[n] = next;
+		prev = &keys[n++];
+	}
+	for (i = 0; i < n; i++)
+		if (bpf_map_lookup_elem(d->bpf.ttys_fd, &keys[i], &rec) == 0 &&
+		    !session_owner_alive(NULL, &keys[i], &rec) &&
+		    bpf_map_delete_elem(d->bpf.ttys_fd, &keys[i]) == 0)
+			dropped++;
+	free(keys);
+	return dropped;
+}
+
+/* Adopt what the kernel already tracks: the one full walk, at start-up. */
+static int adopt_terminals(struct daemon *d, const struct prior_arm *prior, size_t nprior)
+{
+	struct tty_key key, next;
+	const struct prior_arm *p;
+	void *prev = NULL;
+	int n = 0;
+
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		p = nprior ? bsearch(&next, prior, nprior, sizeof(*prior), cmp_prior) : NULL;
+		if ((p ? engine_add_warned(&d->eng, &next, p->a.mask, p->a.warned_ms, now_ns())
+		       : engine_add(&d->eng, &next, now_ns())) == 0)
+			n++;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+/*
+ * The kernel could not queue some events (ring buffer full): a terminal may
+ * have appeared or gone unannounced. Walk the map once to catch up.
+ */
+static void resync_if_lost(struct daemon *d)
+{
+	struct tty_key key, next;
+	struct ttyidle_stats c;
+	void *prev = NULL;
+	int added = 0;
+	size_t fired;
+	uint64_t now;
+
+	if (stats_read(&d->bpf, &c))
+		return;
+	/* terminals the kernel side could not track are never enforced: say so */
+	now = now_ns();
+	if (c.ttys_full != d->ttys_full_seen &&
+	    (!d->ttys_full_told_ns || now - d->ttys_full_told_ns >= TELL_EVERY_NS)) {
+		log_warn(
+		    "the ttys map is full (%llu entries): %llu more uses of untracked terminals; "
+		    "those terminals are not enforced",
+		    (unsigned long long)d->metrics.ttys_max_entries,
+		    (unsigned long long)(c.ttys_full - d->ttys_full_seen));
+		d->ttys_full_seen = c.ttys_full;
+		d->ttys_full_told_ns = now;
+	}
+	if (c.events_lost == d->events_lost_seen)
+		return;
+	log_warn("%llu ring buffer events were lost: re-reading the terminal map",
+		 (unsigned long long)(c.events_lost - d->events_lost_seen));
+	d->events_lost_seen = c.events_lost;
+	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
+		if (!engine_find(&d->eng, &next) && engine_add(&d->eng, &next, now_ns()) == 0)
+			added++;
+		key = next;
+		prev = &key;
+	}
+	/* terminals released unannounced are dropped when they next come due */
+	if (added)
+		log_info("resync: %d terminals added", added);
+	fired = engine_resync_armed(&d->eng, now_ns());
+	if (fired)
+		log_info("resync: %zu armed terminals were used unannounced; looking at them again",
+			 fired);
+}
+
+static void write_metrics(struct daemon *d)
+{
+	struct ttyidle_stats c;
+	char err[256];
+
+	if (!d->metrics_path)
+		return;
+	d->metrics.terminals_tracked = d->eng.nterms;
+	d->metrics.ttys_entries = d->eng.nterms;
+	d->metrics.terminals_warning = d->eng.nwarned;
+	d->metrics.terminals_unresolved = d->eng.nunresolved;
+	d->metrics.sessions_ending_released = d->eng.nreleased;
+	d->metrics.armed_entries = d->eng.narmed;
+	d->metrics.events_received = d->events;
+	if (stats_read(&d->bpf, &c) == 0) {
+		d->metrics.events_lost = c.events_lost;
+		d->metrics.ttys_full = c.ttys_full;
+	}
+	if (metrics_write_atomic(&d->metrics, d->metrics_path, err, sizeof(err))) {
+		/* once per distinct failure, not every period */
+		if (strcmp(err, d->metrics_err))
+			log_warn("metrics: %s", err);
+		snprintf(d->metrics_err, sizeof(d->metrics_err), "%s", err);
+	} else {
+		d->metrics_err[0] = 0;
+	}
+}
+
+static uint32_t map_max_entries(int fd)
+{
+	struct bpf_map_info info = {0};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+static void arm_timer(struct daemon *d)
+{
+	struct itimerspec its = {0};
+	uint64_t next = engine_next(&d->eng);
+
+	if (next != UINT64_MAX) {
+		if (!next)
+			next = 1; /* 0 would disarm */
+		its.it_value.tv_sec = next / 1000000000ULL;
+		its.it_value.tv_nsec = next % 1000000000ULL;
+	}
+	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
+		log_err("timerfd_settime: %s", strerror(errno));
+}
+
+static void reload(struct daemon *d)
+{
+	int nxt = !d->cur;
+	char err[512];
+
+	notify_reloading();
+	if (policy_load(&d->policy[nxt], d->conf, d->conf_dir, POLICY_LOAD_STRICT_PERMS, err,
+			sizeof(err))) {
+		log_err("reload failed, keeping the policy in force: %s", err);
+		d->metrics.reloads_failed++;
+		notify_ready("reload failed; the previous policy stays in force");
+		return;
+	}
+	d->metrics.reloads_ok++;
+	engine_set_policy(&d->eng, &d->policy[nxt], now_ns());
+	policy_free(&d->policy[d->cur]);
+	d->cur = nxt;
+	log_info("configuration reloaded: %zu rules", d->policy[d->cur].nrules);
+	notify_ready(NULL);
+}
+
+static int setup_loop(struct daemon *d, char *err, size_t errlen)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	sigset_t mask;
+
+	d->rb = ring_buffer__new(d->bpf.events_fd, handle_event, d, NULL);
+	if (!d->rb) {
+		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
+		return -errno;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0) {
+		snprintf(err, errlen, "cannot create event fds: %s", strerror(errno));
+		return -errno;
+	}
+	ev.data.fd = ring_buffer__epoll_fd(d->rb);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		goto fail;
+	ev.data.fd = d->sigfd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev))
+		goto fail;
+	ev.data.fd = d->timerfd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev))
+		goto fail;
+	if (d->metrics_path) {
+		struct itimerspec its = {
+		    .it_interval = {.tv_sec = METRICS_PERIOD_SEC},
+		    .it_value = {.tv_sec = METRICS_PERIOD_SEC},
+		};
+
+		d->metricsfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (d->metricsfd < 0 || timerfd_settime(d->metricsfd, 0, &its, NULL))
+			goto fail;
+		ev.data.fd = d->metricsfd;
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->metricsfd, &ev))
+			goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
+	return -errno;
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(d);
+		} else {
+			notify_stopping();
+			log_info("signal %d: exiting; programs stay attached%s", si.ssi_signo,
+				 d->bpf.links_pinned ? "" : " until now (links not pinnable)");
+			d->stop = true;
+		}
+	}
+}
+
+static int loop(struct daemon *d)
+{
+	struct epoll_event evs[8];
+	int i, n, rbfd = ring_buffer__epoll_fd(d->rb);
+	uint64_t ticks;
+
+	while (!d->stop) {
+		arm_timer(d);
+		n = epoll_wait(d->epfd, evs, 8, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("epoll_wait: %s", strerror(errno));
+			return -errno;
+		}
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == rbfd) {
+				d->turn_events = 0;
+				d->turn_full = false;
+				ring_buffer__consume(d->rb);
+				resync_if_lost(d);
+				/* whatever fell due meanwhile goes before the next turn */
+				if (engine_next(&d->eng) <= now_ns())
+					engine_run_due(&d->eng, now_ns());
+			} else if (fd == d->metricsfd && read(fd, &ticks, sizeof(ticks)) > 0) {
+				write_metrics(d);
+			} else if (fd == d->sigfd)
+				on_signal(d);
+			else if (fd == d->timerfd && read(d->timerfd, &ticks, sizeof(ticks)) > 0)
+				engine_run_due(&d->eng, now_ns());
+		}
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
+		"[--config-dir DIR]\n\n"
+		"Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
+		"  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
+		"  --config FILE     main configuration (default %s; missing is fine)\n"
+		"  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n"
+		"  --metrics FILE    write Prometheus text metrics to FILE every 15 s, "
+		"atomically\n",
+		TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
+}
+
+int do_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"attach", required_argument, NULL, 'a'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"config-dir", required_argument, NULL, 'd'},
+	    {"metrics", required_argument, NULL, 'm'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
+	};
+	struct daemon d = {
+	    .metricsfd = -1,
+	    .epfd = -1,
+	    .sigfd = -1,
+	    .timerfd = -1,
+	    .lockfd = -1,
+	    .conf = TTYIDLE_CONF_PATH,
+	    .conf_dir = TTYIDLE_CONF_DROPIN,
+	};
+	enum attach_mode want = ATTACH_NONE;
+	const char *env = getenv("TTYIDLE_ATTACH");
+	struct prior_arm *prior = NULL;
+	size_t nprior = 0;
+	char err[512];
+	int ch, e, r = 1;
+
+	if (env && *env && attach_mode_parse(env, &want)) {
+		cmd_error("run", "TTYIDLE_ATTACH='%s' is not one of auto, fentry, kprobe", env);
+		return EXIT_USAGE;
+	}
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			if (attach_mode_parse(optarg, &want)) {
+				cmd_error("run", "--attach '%s' is not one of auto, fentry, kprobe",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			d.conf = optarg;
+			break;
+		case 'd':
+			d.conf_dir = optarg;
+			break;
+		case 'm':
+			d.metrics_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return cmd_bad_option("run", argv);
+		}
+	}
+	if (optind < argc) {
+		cmd_error("run", "unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	/* the policy first: a bad file must stop us before anything is attached */
+	if (policy_load(&d.policy[0], d.conf, d.conf_dir, POLICY_LOAD_STRICT_PERMS, err,
+			sizeof(err))) {
+		cmd_error("run", "%s", err);
+		return 1;
+	}
+	if (preflight_caps("/proc/self/status",
+			   (1ULL << CAPN_SYS_ADMIN) | (1ULL << CAPN_KILL) |
+			       (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
+			   err, sizeof(err)) ||
+	    preflight_btf("/sys/kernel/btf/vmlinux", err, sizeof(err)) ||
+	    preflight_bpffs("/sys/fs/bpf", err, sizeof(err)) ||
+	    (mkdir(RUN_DIR, 0755) && errno != EEXIST &&
+	     snprintf(err, sizeof(err), "cannot create %s: %s", RUN_DIR, strerror(errno))) ||
+	    instance_lock(LOCK_PATH, &d.lockfd, err, sizeof(err))) {
+		cmd_error("run", "%s", err);
+		policy_free(&d.policy[0]);
+		return 1;
+	}
+	{
+		uint64_t ino = 0;
+
+		/* the kernel records sessions as init-namespace PIDs: only that view works */
+		if (procfs_read_ns(NULL, getpid(), "pid", &ino) == 0 &&
+		    ino != PROCFS_INIT_PIDNS_INO) {
+			cmd_error("run",
+				  "must run in the host's PID namespace (session ids from the "
+				  "kernel are host PIDs)");
+			goto out;
+		}
+	}
+	if (bpf_state_open(&d.bpf, want, gopts.verbose, err, sizeof(err))) {
+		cmd_error("run", "%s", err);
+		goto out;
+	}
+	/* without our tgid in ctl, our own warnings would count as activity */
+	if ((e = ctl_read(&d.bpf, &d.ctl)) == 0) {
+		d.ctl.daemon_tgid = getpid();
+		e = ctl_write(&d.bpf, &d.ctl);
+	}
+	if (e) {
+		cmd_error("run", "cannot write the ctl map under %s: %s", TTYIDLE_PIN_DIR,
+			  strerror(-e));
+		goto out;
+	}
+	log_info("%s programs in %s mode; maps pinned under %s",
+		 d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),
+		 TTYIDLE_PIN_DIR);
+	if (d.bpf.note[0])
+		log_warn("%s", d.bpf.note);
+	if (d.bpf.note2[0])
+		log_warn("%s", d.bpf.note2);
+	d.kern = (struct engine_kernel){
+	    .ctx = &d,
+	    .read_rec = k_read_rec,
+	    .arm = k_arm,
+	    .disarm = k_disarm,
+	    .set_narmed = k_set_narmed,
+	    .is_armed = k_is_armed,
+	};
+	if (engine_init(&d.eng, &d.kern, &d.policy[0])) {
+		cmd_error("run", "out of memory");
+		goto out;
+	}
+	metrics_init(&d.metrics);
+	d.eng.metrics = &d.metrics;
+	d.metrics.version = TTYIDLE_VERSION;
+	d.metrics.attach_mode = attach_mode_name(d.bpf.mode);
+	d.metrics.start_time_sec = time(NULL);
+	d.metrics.ttys_max_entries = map_max_entries(d.bpf.ttys_fd);
+	d.metrics.armed_max_entries = map_max_entries(d.bpf.armed_fd);
+	nprior = take_prior_arms(&d, &prior);
+	k_set_narmed(&d, 0);
+	if (!d.bpf.adopted) {
+		int dropped = drop_stale_records(&d);
+
+		if (dropped)
+			log_info("dropped %d terminal records kept while nothing observed them "
+				 "(no live session owns them)",
+				 dropped);
+	}
+	if (setup_loop(&d, err, sizeof(err))) {
+		cmd_error("run", "%s", err);
+		goto out;
+	}
+	{
+		int n = adopt_terminals(&d, prior, nprior);
+		struct ttyidle_stats stc;
+
+		if (stats_read(&d.bpf, &stc) == 0)
+			d.events_lost_seen = stc.events_lost;
+		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
+			 d.policy[0].nrules, d.conf, d.conf_dir, n);
+		notify_ready(NULL);
+		notify_status("%s programs in %s mode; %zu rules; tracking %d terminals",
+			      d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),
+			      d.policy[0].nrules, n);
+	}
+	write_metrics(&d);
+	r = loop(&d) ? 1 : 0;
+	write_metrics(&d);
+out:
+	ring_buffer__free(d.rb);
+	if (d.epfd >= 0)
+		close(d.epfd);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	if (d.timerfd >= 0)
+		close(d.timerfd);
+	if (d.metricsfd >= 0)
+		close(d.metricsfd);
+	metrics_free(&d.metrics);
+	if (d.eng.buckets)
+		engine_free(&d.eng);
+	bpf_state_close(&d.bpf);
+	policy_free(&d.policy[d.cur]);
+	free(prior);
+	if (d.lockfd >= 0)
+		close(d.lockfd);
+	return r;
+}

@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/audit.h"
+#include "policy/deadline.h"
+#include "policy/duration.h"
+#include "daemon/engine.h"
+#include "lib/log.h"
+#include "host/procfs.h"
+#include "policy/rules.h"
+#include "host/session.h"
+#include "daemon/subject.h"
+#include "lib/termview.h"
+#include "policy/warntext.h"
+#include "host/warnwrite.h"
+
+#define NEVER UINT64_MAX
+#define NSEC  1000000000ULL
+/* After SIGKILL, how long before the survivors are reported. */
+#define REPORT_DELAY_NS (2 * NSEC)
+/* A session that could not be resolved is looked at again this much later. */
+#define RETRY_NS (5 * NSEC)
+
+#define container_of(p, T, m) ((T *)((char *)(p)-offsetof(T, m)))
+
+/* Shortest idle - warn among the enforcing rules counting exactly these clocks. */
+static void leads_by_mask(const struct policy *p, uint64_t *lead)
+{
+	size_t i;
+
+	for (i = 0; i <= TTY_CLK_ALL; i++)
+		lead[i] = NEVER;
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = i < p->nrules ? &p->rules[i] : &p->global;
+		uint64_t l;
+
+		if (r->s.action == ACTION_EXEMPT)
+			continue;
+		l = r->s.idle_ns > r->s.warn_ns ? r->s.idle_ns - r->s.warn_ns : 0;
+		if (l < lead[r->s.clocks & TTY_CLK_ALL])
+			lead[r->s.clocks & TTY_CLK_ALL] = l;
+	}
+}
+
+/*
+ * The earliest time any rule could want this terminal's warning: before it,
+ * who owns the terminal does not matter, so it is not looked up. Exact per
+ * set of clocks: a rule counting input alone may be due while output goes on.
+ */
+static uint64_t earliest_due(const struct engine *e, const struct tty_rec *rec)
+{
+	uint64_t best = NEVER, last, at;
+	uint32_t m;
+	int clock;
+
+	for (m = 1; m <= TTY_CLK_ALL; m++) {
+		if (e->lead_by_mask[m] == NEVER)
+			continue;
+		last = deadline_last_activity(rec, m, &clock);
+		at = last > NEVER - e->lead_by_mask[m] ? NEVER : last + e->lead_by_mask[m];
+		if (at < best)
+			best = at;
+	}
+	return best;
+}
+
+uint64_t policy_min_lead(const struct policy *p)
+{
+	uint64_t best = NEVER;
+	size_t i;
+
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = i < p->nrules ? &p->rules[i] : &p->global;
+		uint64_t lead;
+
+		if (r->s.action == ACTION_EXEMPT)
+			continue;
+		lead = r->s.idle_ns > r->s.warn_ns ? r->s.idle_ns - r->s.warn_ns : 0;
+		if (lead < best)
+			best = lead;
+	}
+	return best;
+}
+
+static size_t key_hash(const struct tty_key *k, size_t nb)
+{
+	uint64_t x = ((uint64_t)k->devpts << 32) | k->dev;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x & (nb - 1);
+}
+
+static bool key_eq(const struct tty_key *a, const struct tty_key *b)
+{
+	return a->dev == b->dev && a->devpts == b->devpts;
+}
+
+int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p)
+{
+	memset(e, 0, sizeof(*e));
+	e->k = k;
+	e->policy = p;
+	e->proc_root = PROCFS_ROOT;
+	e->sopts.proc_root = e->proc_root;
+	session_host_devpts(&e->sopts.host_devpts);
+	e->min_lead_ns = policy_min_lead(p);
+	leads_by_mask(p, e->lead_by_mask);
+	deadheap_init(&e->heap);
+	e->nbuckets = 1024;
+	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
+	return e->buckets ? 0 : -ENOMEM;
+}
+
+void engine_free(struct engine *e)
+{
+	struct term *r, *rn;
+	size_t i;
+
+	/* the heap points into the terms: let go of it first */
+	deadheap_free(&e->heap);
+	for (r = e->released; r; r = rn) {
+		rn = r->next;
+		free(r);
+	}
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t = e->buckets[i], *n;
+
+		for (; t; t = n) {
+			n = t->next;
+			free(t);
+		}
+	}
+	free(e->buckets);
+	memset(e, 0, sizeof(*e));
+}
+
+struct term *engine_find(const struct engine *e, const struct tty_key *k)
+{
+	struct term *t = e->buckets[key_hash(k, e->nbuckets)];
+
+	while (t && !key_eq(&t->key, k))
+		t = t->next;
+	return t;
+}
+
+static int grow(struct engine *e)
+{
+	size_t nb = e->nbuckets * 2, i;
+	struct term **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t = e->buckets[i], *n;
+
+		for (; t; t = n) {
+			size_t h = key_hash(&t->key, nb);
+
+			n = t->next;
+			t->next = b[h];
+			b[h] = t;
+		}
+	}
+	free(e->buckets);
+	e->buckets = b;
+	e->nbuckets = nb;
+	return 0;
+}
+
+static void schedule(struct engine *e, struct term *t, uint64_t at)
+{
+	if (at == NEVER)
+		deadheap_remove(&e->heap, &t->hn);
+	else if (deadheap_set(&e->heap, &t->hn, at))
+		log_err("out of memory scheduling terminal %s", t->who.tty);
+}
+
+/* The BPF side deleted the terminal's `armed` entry itself (it fired, or the
+ * terminal was released): forget the arm without touching the map. */
+static void arm_gone(struct engine *e, struct term *t)
+{
+	if (!t->armed)
+		return;
+	t->armed = 0;
+	e->narmed--;
+	e->k->set_narmed(e->k->ctx, e->narmed);
+}
+
+/* mask 0 disarms. Arming again with other clocks replaces the mask: a
+ * terminal armed for any use while it had no session must not keep
+ * cancelling on output once it is warned under an input-only rule.
+ * warned_ms: see struct armed; 0 for arms that are not a warning. */
+static void set_armed_own(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms,
+			  uint32_t own_bytes)
+{
+	if (mask == t->armed && !warned_ms && !own_bytes)
+		return;
+	if (!mask) {
+		/* -ENOENT is fine: the entry may have fired meanwhile */
+		e->k->disarm(e->k->ctx, &t->key);
+		arm_gone(e, t);
+		return;
+	}
+	if (e->k->arm(e->k->ctx, &t->key, mask, warned_ms, own_bytes)) {
+		log_warn("cannot arm terminal %s: activity will be noticed at the deadline",
+			 t->who.tty);
+		return;
+	}
+	if (!t->armed) {
+		e->narmed++;
+		e->k->set_narmed(e->k->ctx, e->narmed);
+	}
+	t->armed = mask;
+}
+
+static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t warned_ms)
+{
+	set_armed_own(e, t, mask, warned_ms, 0);
+}
+
+static void count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
+{
+	if (e->metrics)
+		metrics_count(e->metrics, f, t->rule_name[0] ? t->rule_name : "global", label);
+}
+
+/* warned_ns means "warned in this idle spell": it goes with the phases that follow a warning. */
+static void set_phase(struct engine *e, struct term *t, enum term_phase ph)
+{
+	e->nwarned += (ph == PH_WARNED) - (t->phase == PH_WARNED);
+	if (ph != PH_WARNED && ph != PH_LOGGED)
+		t->warned_ns = 0;
+	t->phase = ph;
+}
+
+static void set_unresolved(struct engine *e, struct term *t, bool u)
+{
+	e->nunresolved += (int)u - (int)t->unresolved;
+	t->unresolved = u;
+}
+
+static void audit(const struct term *t, const char *event, long long idle_sec, int clock,
+		  const char *action, const char *outcome, long long pid)
+{
+	struct audit_rec r;
+
+	audit_rec_init(&r);
+	r.event = event;
+	r.user = t->who.user;
+	r.uid = t->who.uid;
+	r.tty = t->who.tty;
+	r.session = t->who.sid;
+	r.pid = pid;
+	r.leader = t->who.leader;
+	r.service = t->who.service;
+	r.remote = t->who.remote;
+	r.remote_src = t->who.remote_src;
+	r.container = t->who.container;
+	r.idle_sec = idle_sec;
+	r.clock = clock >= 0 ? clock_name(clock) : "none";
+	r.rule = t->rule_name[0] ? t->rule_name : NULL;
+	r.action = action;
+	r.outcome = outcome;
+	audit_emit_rec(&r);
+}
+
+static void who_from_session(struct who *w, const struct session_info *si)
+{
+	memset(w, 0, sizeof(*w));
+	w->sid = si->has_session ? si->sid : 0;
+	w->leader_start = si->leader_start;
+	w->uid = si->uid;
+	snprintf(w->user, sizeof(w->user), "%s", si->user);
+	snprintf(w->tty, sizeof(w->tty), "%s", si->tty);
+	snprintf(w->leader, sizeof(w->leader), "%s", si->has_session ? si->leader_comm : "");
+	snprintf(w->service, sizeof(w->service), "%s", session_service_name(si->service));
+	snprintf(w->remote, sizeof(w->remote), "%s", si->remote);
+	if (si->remote[0])
+		snprintf(w->remote_src, sizeof(w->remote_src), "%s",
+			 session_remote_source_name(si->remote_src));
+	procfs_container_str(&si->container, w->container, sizeof(w->container));
+}
+
+/*
+ * Who owns this terminal now, and which rule applies; false if nobody (yet),
+ * and then t->who and t->rule are left as they were (a warned session whose
+ * leader died is still ended as the session that was warned).
+ * `fresh` verifies against /proc even when the session id did not change:
+ * done before every action, and it also catches the leader's exec (sshd's
+ * child becomes the shell) and a remote host recorded after the first look.
+ */
+static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec, bool fresh)
+{
+	struct session_info *si;
+	struct subject_buf sb;
+	const struct rule *rule;
+	unsigned long long prev_start;
+	char err[256];
+	pid_t prev_sid;
+	int r;
+
+	if (!fresh && t->resolved && (uint32_t)t->who.sid == rec->sid &&
+	    t->first_ns == rec->first_ns)
+		return true;
+	t->resolved = false;
+	if (!t->who.tty[0])
+		session_tty_name(rec->name, t->who.tty, sizeof(t->who.tty));
+	si = calloc(1, sizeof(*si));
+	if (!si)
+		return false;
+	r = session_resolve(&e->sopts, &t->key, rec, si, err, sizeof(err));
+	if (r) {
+		/* at an action point this is news for the operator; before it, routine */
+		if (fresh)
+			log_warn("terminal %s: due, but not resolved: %s", t->who.tty, err);
+		else
+			log_debug("terminal %s: not resolved: %s", t->who.tty, err);
+		free(si);
+		return false;
+	}
+	subject_from_session(&sb, si);
+	rule = rules_match(e->policy, &sb.s);
+	prev_sid = t->first_ns == rec->first_ns ? t->who.sid : 0;
+	prev_start = t->who.leader_start;
+	who_from_session(&t->who, si);
+	if (!si->has_session && prev_sid) {
+		/* the session that owned this terminal lost its leader: what is
+		 * left of it (same sid, started no earlier) is still its session */
+		t->who.sid = prev_sid;
+		t->who.leader_start = prev_start;
+	}
+	t->rule = rule;
+	t->resolved = true;
+	set_unresolved(e, t, false);
+	t->first_ns = rec->first_ns;
+	snprintf(t->rule_name, sizeof(t->rule_name), "%s", rule ? rule->name : "");
+	t->action = rule ? rule->s.action : ACTION_EXEMPT;
+	log_debug("terminal %s: %s of %s (%s, %s), rule %s", t->who.tty,
+		  si->has_session ? "session" : "login terminal without a session", t->who.user,
+		  t->who.service, session_login_evidence_name(si->login_src),
+		  rule ? rule->name : "(out of scope)");
+	free(si);
+	return true;
+}
+
+/*
+ * Is the terminal still the one that was judged? The release hook deletes
+ * the record, and a new terminal with the same number starts a new one.
+ */
+static bool same_terminal(struct engine *e, const struct term *t)
+{
+	struct tty_rec rec;
+
+	return !t->released && e->k->read_rec(e->k->ctx, &t->key, &rec) == 0 &&
+	       rec.first_ns == t->first_ns;
+}
+
+/* The warning's text; its length, as the terminal will send it on (ONLCR: \n is \r\n). */
+static size_t format_warning(const struct term *t, const struct verdict *v, uint64_t now,
+			     char *text, size_t len, uint32_t *wire)
+{
+	struct warn_vars vars = {
+	    .user = t->who.user,
+	    .tty = t->who.tty,
+	    .left_ns = v->deadline_ns > now ? v->deadline_ns - now : 0,
+	    .timeout_ns = t->rule->s.idle_ns,
+	};
+	size_t n, i;
+	int r;
+
+	r = warntext_format(t->rule->s.message, &vars, text, len);
+	if (r < 0 && r != -ENOSPC)
+		text[0] = 0;
+	n = strlen(text);
+	*wire = (uint32_t)n;
+	for (i = 0; i < n; i++)
+		*wire += text[i] == '\n';
+	return n;
+}
+
+static void write_warning(struct engine *e, struct term *t, const struct verdict *v, uint64_t now,
+			  const char *text, size_t len)
+{
+	struct warn_result res;
+	char outcome[96];
+
+	if (same_terminal(e, t))
+		warnwrite_session(&e->sopts, t->who.sid, &t->key, t->who.tty, text, len, &res);
+	else
+		res = (struct warn_result){.outcome = WARN_HUNG_UP, .len = len, .err = -EIO};
+	warnwrite_describe(&res, outcome, sizeof(outcome));
+	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
+	      action_name(t->rule->s.action), outcome, -1);
+	count(e, t, METRICS_WARNINGS, warnwrite_outcome_name(res.outcome));
+	e->stats.warnings++;
+}
+
+/* After a step, the first look for the session's end; each look doubles the wait, up to the
+ * next step, so the record says when it really ended at little cost. */
+#define END_CHECK_FIRST_NS (100 * NSEC_PER_MSEC)
+
+static void start_ending(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
+{
+	const struct settings *s = &t->rule->s;
+
+	set_phase(e, t, PH_ENDING);
+	t->acted_ns = now;
+	t->last_ns = v->last_ns;
+	t->last_clock = v->last_clock;
+	t->check_ns = END_CHECK_FIRST_NS;
+	term_plan_init(&t->plan, now, s->signal_delay_ns[0], s->signal_delay_ns[1],
+		       REPORT_DELAY_NS);
+	e->stats.terminations++;
+}
+
+/* The ending is over: a released terminal has nothing left to wait for. */
+static void finish_ending(struct engine *e, struct term *t)
+{
+	struct term **pp;
+
+	set_phase(e, t, PH_FINISHED);
+	deadheap_remove(&e->heap, &t->hn);
+	if (!t->released)
+		return;
+	for (pp = &e->released; *pp; pp = &(*pp)->next)
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	e->nreleased--;
+	free(t);
+}
+
+static void audit_ended(struct engine *e, struct term *t, uint64_t now, const char *how)
+{
+	char outcome[160];
+
+	if (now < t->acted_ns)
+		snprintf(outcome, sizeof(outcome), "%s %.1fs before the deadline, by itself", how,
+			 (double)(t->acted_ns - now) / NSEC);
+	else
+		snprintf(outcome, sizeof(outcome), "%s %.1fs after the deadline", how,
+			 (double)(now - t->acted_ns) / NSEC);
+	audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
+	      action_name(t->action), outcome, -1);
+	count(e, t, METRICS_TERMINATIONS, "ended");
+}
+
+/* The terminal, opened for the hangup, if it is still the one judged; -errno if not. */
+static int open_for_hangup(struct engine *e, const struct term *t)
+{
+	int fd;
+
+	if (!same_terminal(e, t))
+		return -ENOENT;
+	fd = session_open_tty(&e->sopts, t->who.sid, &t->key, t->who.tty, O_RDWR);
+	/* opened first, checked again: a number released and reused in between
+	 * has a new record, and the old terminal cannot go while we hold it */
+	if (fd >= 0 && !same_terminal(e, t)) {
+		close(fd);
+		fd = -ENOENT;
+	}
+	return fd;
+}
+
+static void do_hangup(struct engine *e, struct term *t, struct term_target *tt,
+		      struct term_result *res, char *outcome, size_t len)
+{
+	struct term_counts cont = {0};
+
+	if ((t->action == ACTION_SIGNAL || t->released) && t->who.sid) {
+		/* escalation by signals alone: no kernel hangup of the terminal */
+		res->action = TERM_ACT_HANGUP;
+		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
+				    &res->counts);
+		/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
+		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT, &cont);
+		snprintf(outcome, len, "%sSIGHUP sent to %u processes",
+			 t->released ? "terminal already released; " : "", res->counts.signalled);
+		return;
+	}
+	tt->tty_fd = open_for_hangup(e, t);
+	term_run(tt, TERM_ACT_HANGUP, res);
+	if (tt->tty_fd >= 0)
+		close(tt->tty_fd);
+	tt->tty_fd = -1;
+	if (!t->who.sid)
+		snprintf(outcome, len,
+			 res->hangup_rc ? "hangup failed (%s); the terminal has no session"
+					: "terminal hung up; it had no session",
+			 strerror(-res->hangup_rc));
+	else if (res->hangup_rc)
+		snprintf(outcome, len, "hangup failed (%s); SIGHUP sent to %u processes",
+			 strerror(-res->hangup_rc), res->counts.signalled);
+	else
+		snprintf(outcome, len, "terminal hung up; SIGHUP sent to %u processes",
+			 res->counts.signalled);
+}
+
+/*
+ * One look at a session being ended: ended means no process of it remains
+ * (whether or not the terminal was released), so the escalation goes on
+ * until then, and the end is recorded when it is seen.
+ */
+static void step_ending(struct engine *e, struct term *t, uint64_t now)
+{
+	struct term_target tt = {
+	    .proc_root = e->proc_root,
+	    .sid = t->who.sid,
+	    .leader_start = t->who.leader_start,
+	    .tty_fd = -1,
+	};
+	long long idle = (long long)((t->acted_ns - t->last_ns) / NSEC);
+	const char *act = action_name(t->action);
+	struct term_result res = {0};
+	enum term_action a;
+	char outcome[160];
+	uint64_t next;
+	size_t i;
+
+	if (t->who.sid && session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1) {
+		audit_ended(e, t, now, "ended");
+		finish_ending(e, t);
+		return;
+	}
+	a = term_plan_step(&t->plan, now, false);
+	switch (a) {
+	case TERM_ACT_NONE:
+	case TERM_ACT_DONE:
+		break;
+	case TERM_ACT_HANGUP:
+		do_hangup(e, t, &tt, &res, outcome, sizeof(outcome));
+		audit(t, "terminate", idle, t->last_clock, act, outcome, -1);
+		if (!t->who.sid) {
+			/* nobody to signal: the terminal itself was the session */
+			finish_ending(e, t);
+			return;
+		}
+		break;
+	case TERM_ACT_TERM:
+	case TERM_ACT_KILL:
+		term_run(&tt, a, &res);
+		snprintf(outcome, sizeof(outcome), "%s sent to %u processes",
+			 a == TERM_ACT_TERM ? "SIGTERM" : "SIGKILL", res.counts.signalled);
+		audit(t, "escalate", idle, t->last_clock, act, outcome, -1);
+		break;
+	case TERM_ACT_REPORT:
+		term_run(&tt, a, &res);
+		for (i = 0; i < res.nsurvivors; i++) {
+			snprintf(outcome, sizeof(outcome), "survived SIGKILL (%s, state %c)",
+				 res.survivors[i].comm, res.survivors[i].state);
+			audit(t, "survivor", idle, t->last_clock, act, outcome,
+			      res.survivors[i].pid);
+		}
+		e->stats.survivors += res.nsurvivors;
+		if (res.nsurvivors)
+			count(e, t, METRICS_TERMINATIONS, "survivors");
+		else
+			audit_ended(e, t, now, "ended after SIGKILL,");
+		term_result_free(&res);
+		finish_ending(e, t);
+		return;
+	}
+	term_result_free(&res);
+	if (a != TERM_ACT_NONE)
+		t->check_ns = END_CHECK_FIRST_NS;
+	next = term_plan_next(&t->plan);
+	if (now + t->check_ns < next)
+		next = now + t->check_ns;
+	t->check_ns *= 2;
+	schedule(e, t, next);
+}
+
+/* struct armed's warned_ms for a warning given now; never 0, which means none */
+static uint32_t warned_after_ms(const struct verdict *v, uint64_t now)
+{
+	uint64_t ms = now > v->last_ns ? (now - v->last_ns) / NSEC_PER_MSEC : 0;
+
+	return ms < 1 ? 1 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/* The rule's verdict, with the full warning lead guaranteed (deadline.h). */
+static void judge(const struct term *t, const struct tty_rec *rec, uint64_t now, struct verdict *v)
+{
+	deadline_decide(rec, t->rule, now, v);
+	deadline_give_notice(v, t->warned_ns, now);
+}
+
+/*
+ * Nothing to enforce on this terminal now (no session and not a login
+ * terminal, or a PTY nobody has served yet): it is armed for any use and
+ * left alone, costing nothing while idle. Its next use wakes us, and brings
+ * the facts that were missing (the session, the master's server) with it.
+ */
+static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec *rec, uint64_t now)
+{
+	const uint32_t all = TTY_CLK_ALL;
+	struct tty_rec again;
+	int clock;
+
+	set_unresolved(e, t, true);
+	set_armed(e, t, all, 0);
+	if (!t->armed) {
+		schedule(e, t, now + RETRY_NS);
+		return;
+	}
+	/* armed first, then looked at again: a use in between is seen either way */
+	if (e->k->read_rec(e->k->ctx, &t->key, &again) || again.sid != rec->sid ||
+	    again.writer_tgid != rec->writer_tgid ||
+	    deadline_last_activity(&again, all, &clock) !=
+		deadline_last_activity(rec, all, &clock)) {
+		set_armed(e, t, 0, 0);
+		schedule(e, t, now);
+		return;
+	}
+	schedule(e, t, NEVER);
+}
+
+/* A previous daemon's warning stands: the session is in its warning since then. */
+static void take_over_warning(struct engine *e, struct term *t, const struct tty_rec *rec,
+			      uint64_t now)
+{
+	uint64_t last, at;
+	int clock;
+
+	last = deadline_last_activity(rec, t->prior_mask, &clock);
+	at = last + (uint64_t)t->prior_warned_ms * NSEC_PER_MSEC;
+	if (at > now)
+		at = now;
+	if (t->rule && t->rule->s.action != ACTION_EXEMPT) {
+		set_phase(e, t, PH_WARNED);
+		t->warned_ns = at;
+		set_armed(e, t, t->rule->s.clocks, t->prior_warned_ms);
+		log_info("terminal %s: taking over the warning given %.1fs ago", t->who.tty,
+			 (double)(now - at) / NSEC);
+	}
+	t->prior_mask = t->prior_warned_ms = 0;
+}
+
+static void decide(struct engine *e, struct term *t, uint64_t now)
+{
+	struct tty_rec rec;
+	struct verdict v;
+	char text[2048];
+	uint32_t wire;
+	bool reloaded;
+	uint64_t at;
+	size_t len;
+
+	if (t->released) {
+		step_ending(e, t, now);
+		return;
+	}
+	if (e->k->read_rec(e->k->ctx, &t->key, &rec)) {
+		/* released without our seeing EV_GONE (ring buffer overrun) */
+		engine_gone(e, &t->key, now);
+		return;
+	}
+	if (t->phase == PH_ENDING) {
+		step_ending(e, t, now);
+		return;
+	}
+	if (t->phase == PH_FINISHED) {
+		schedule(e, t, NEVER);
+		return;
+	}
+	/* who owns a terminal matters only once a rule could want it: until
+	 * then nothing about it is read from /proc, whatever its user does */
+	if (t->phase == PH_WATCH && !t->resolved && !t->prior_mask &&
+	    (at = earliest_due(e, &rec)) > now) {
+		set_armed(e, t, 0, 0);
+		schedule(e, t, at);
+		return;
+	}
+	if (!resolve(e, t, &rec, false)) {
+		t->prior_mask = t->prior_warned_ms = 0;
+		wait_for_use(e, t, &rec, now);
+		return;
+	}
+	if (t->prior_mask)
+		take_over_warning(e, t, &rec, now);
+	judge(t, &rec, now, &v);
+	if ((v.state == TTY_WARN_DUE && t->phase != PH_WARNED) ||
+	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
+		/* about to act: verify the session and its rule again */
+		if (!resolve(e, t, &rec, true)) {
+			if (!(t->phase == PH_WARNED && t->rule)) {
+				wait_for_use(e, t, &rec, now);
+				return;
+			}
+			/* warned, and its leader is gone: what remains of the
+			 * session that was warned is ended all the same */
+			log_info("terminal %s: the leader of session %d is gone; ending what "
+				 "remains of it",
+				 t->who.tty, t->who.sid);
+		}
+		judge(t, &rec, now, &v);
+	}
+	reloaded = t->reloaded;
+	t->reloaded = false;
+	switch (v.state) {
+	case TTY_EXEMPT:
+		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+			/* the warning was given: its withdrawal belongs in the record too */
+			audit(t, "cancel", 0, v.last_clock, action_name(t->action),
+			      reloaded ? "configuration reloaded: exempt under the new rule"
+				       : "no rule applies any more",
+			      -1);
+			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
+			e->stats.cancels++;
+		}
+		set_armed(e, t, 0, 0);
+		set_phase(e, t, PH_WATCH);
+		schedule(e, t, NEVER);
+		return;
+	case TTY_ACTIVE:
+		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+			/* activity we were not told about (events lost), or a new policy that
+			 * gives more time: the record must not blame the user for the latter */
+			audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
+			      reloaded ? "configuration reloaded: not idle under the new rule"
+				       : "activity seen at the deadline",
+			      -1);
+			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
+			e->stats.cancels++;
+		}
+		set_armed(e, t, 0, 0);
+		set_phase(e, t, PH_WATCH);
+		schedule(e, t, v.next_ns);
+		return;
+	case TTY_WARN_DUE:
+		/* what the warning stands for, should the terminal go first */
+		t->due_ns = v.deadline_ns;
+		t->last_ns = v.last_ns;
+		t->last_clock = v.last_clock;
+		if (t->phase == PH_WARNED) {
+			schedule(e, t, v.next_ns);
+			return;
+		}
+		/* arm first, then look again: activity in between is either in the
+		 * record now or will arrive as an event, never lost. The arm
+		 * carries the warning's length: its read off the master is ours */
+		if (t->rule->s.action == ACTION_WARN)
+			len = wire = 0;
+		else
+			len = format_warning(t, &v, now, text, sizeof(text), &wire);
+		set_armed_own(e, t, t->rule->s.clocks, warned_after_ms(&v, now), wire);
+		if (!e->k->read_rec(e->k->ctx, &t->key, &rec))
+			judge(t, &rec, now, &v);
+		if (v.state == TTY_ACTIVE) {
+			set_armed(e, t, 0, 0);
+			schedule(e, t, v.next_ns);
+			return;
+		}
+		set_phase(e, t, PH_WARNED);
+		t->warned_ns = now;
+		if (t->rule->s.action == ACTION_WARN) {
+			audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
+			      "warn", "not written (audit mode)", -1);
+			count(e, t, METRICS_WARNINGS, "audit");
+		} else
+			write_warning(e, t, &v, now, text, len);
+		schedule(e, t, v.next_ns);
+		return;
+	case TTY_EXPIRED:
+		if (t->rule->s.action == ACTION_WARN) {
+			if (t->phase != PH_LOGGED) {
+				audit(t, "terminate", (long long)((now - v.last_ns) / NSEC),
+				      v.last_clock, "warn", "not enforced (audit mode)", -1);
+				count(e, t, METRICS_TERMINATIONS, "audit");
+				e->stats.logged++;
+			}
+			set_phase(e, t, PH_LOGGED);
+			set_armed(e, t, t->rule->s.clocks, 0);
+			schedule(e, t, NEVER);
+			return;
+		}
+		set_armed(e, t, 0, 0);
+		start_ending(e, t, &v, now);
+		step_ending(e, t, now);
+		return;
+	}
+}
+
+static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_mask,
+		    uint32_t prior_warned_ms, uint64_t now)
+{
+	struct term *t = engine_find(e, k);
+	size_t h;
+
+	if (t) {
+		/* the same device number, a new terminal: start over */
+		engine_gone(e, k, now);
+	}
+	if (e->nterms >= e->nbuckets && grow(e))
+		return -ENOMEM;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	deadheap_node_init(&t->hn);
+	t->key = *k;
+	t->who.uid = -1;
+	t->prior_mask = prior_warned_ms ? prior_mask : 0;
+	t->prior_warned_ms = t->prior_mask ? prior_warned_ms : 0;
+	h = key_hash(k, e->nbuckets);
+	t->next = e->buckets[h];
+	e->buckets[h] = t;
+	e->nterms++;
+	decide(e, t, now);
+	return 0;
+}
+
+int engine_add(struct engine *e, const struct tty_key *k, uint64_t now)
+{
+	return add_term(e, k, 0, 0, now);
+}
+
+int engine_add_warned(struct engine *e, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
+		      uint64_t now)
+{
+	return add_term(e, k, mask & TTY_CLK_ALL, warned_ms, now);
+}
+
+void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
+{
+	struct term **pp = &e->buckets[key_hash(k, e->nbuckets)], *t;
+
+	for (; (t = *pp); pp = &t->next)
+		if (key_eq(&t->key, k))
+			break;
+	if (!t)
+		return;
+	*pp = t->next;
+	arm_gone(e, t); /* the release hook deleted the entry */
+	set_unresolved(e, t, false);
+	e->nterms--;
+	if (t->phase == PH_WARNED && t->rule && t->action != ACTION_WARN && t->who.sid &&
+	    session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 0) {
+		/*
+		 * Warned, and its terminal went (the leader died, sshd closed the
+		 * PTY) while processes of the session live on: the warning stands
+		 * for them, and they are ended at its deadline.
+		 */
+		const struct settings *st = &t->rule->s;
+
+		set_phase(e, t, PH_ENDING);
+		t->acted_ns = t->due_ns;
+		term_plan_init(&t->plan, t->due_ns, st->signal_delay_ns[0], st->signal_delay_ns[1],
+			       REPORT_DELAY_NS);
+	} else if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+		audit(t, "cancel", 0, -1, action_name(t->action),
+		      "terminal released: the session ended before its deadline", -1);
+		count(e, t, METRICS_CANCELLATIONS, "released");
+	}
+	if (t->phase == PH_ENDING) {
+		/* released is not ended: follow the session until none of it is
+		 * left, looking at once (the release is often its end) */
+		t->released = true;
+		t->next = e->released;
+		e->released = t;
+		e->nreleased++;
+		t->check_ns = END_CHECK_FIRST_NS;
+		schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
+		return;
+	}
+	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
+	deadheap_remove(&e->heap, &t->hn);
+	free(t);
+}
+
+void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint32_t tgid,
+		     const char *comm, uint64_t now)
+{
+	struct term *t = engine_find(e, k);
+	char outcome[96];
+
+	if (!t)
+		return;
+	/*
+	 * A firing deletes the entry. One still there means this event came
+	 * from an arm we replaced since (a new mask, a warning): the replacement
+	 * re-read the record after arming, so that use is counted already. It
+	 * must neither cancel a warning nor make us forget the live entry.
+	 */
+	if (t->armed && e->k->is_armed(e->k->ctx, &t->key) == 1)
+		return;
+	arm_gone(e, t); /* it fired */
+	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
+		snprintf(outcome, sizeof(outcome), "cancelled by %s from pid %u (%.16s)",
+			 clock_name(clock), tgid, comm);
+		audit(t, "cancel", 0, clock, action_name(t->action), outcome, -1);
+		count(e, t, METRICS_CANCELLATIONS, clock_name(clock));
+		e->stats.cancels++;
+		set_phase(e, t, PH_WATCH);
+	}
+	decide(e, t, now);
+}
+
+size_t engine_resync_armed(struct engine *e, uint64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t;
+
+		for (t = e->buckets[i]; t; t = t->next) {
+			if (!t->armed || e->k->is_armed(e->k->ctx, &t->key) != 0)
+				continue;
+			/* it fired and the event was lost: as if it had arrived, unnamed */
+			arm_gone(e, t);
+			schedule(e, t, now);
+			n++;
+		}
+	}
+	return n;
+}
+
+void engine_run_due(struct engine *e, uint64_t now)
+{
+	struct deadheap_node *n;
+
+	/* everything due now shares one /proc walk (procfs.h) */
+	procfs_batch_begin();
+	while ((n = deadheap_peek(&e->heap)) && n->key <= now) {
+		deadheap_pop(&e->heap);
+		decide(e, container_of(n, struct term, hn), now);
+	}
+	procfs_batch_end();
+}
+
+uint64_t engine_next(const struct engine *e)
+{
+	struct deadheap_node *n = deadheap_peek(&e->heap);
+
+	return n ? n->key : NEVER;
+}
+
+void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now)
+{
+	size_t i;
+
+	e->policy = p;
+	e->min_lead_ns = policy_min_lead(p);
+	leads_by_mask(p, e->lead_by_mask);
+	for (i = 0; i < e->nbuckets; i++) {
+		struct term *t;
+
+		for (t = e->buckets[i]; t; t = t->next) {
+			/* rule pointers belong to the old policy: match again */
+			t->rule = NULL;
+			if (t->phase == PH_ENDING || t->phase == PH_FINISHED)
+				continue; /* a termination under way finishes under its rule */
+			t->resolved = false;
+			t->reloaded = true;
+			deadheap_set(&e->heap, &t->hn, now);
+		}
+	}
+}
