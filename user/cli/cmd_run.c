@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `ttyidle run`: the daemon. One epoll loop over the ring buffer, a
- * signalfd and a timerfd; no sleeping, no polling.
+ * `ttyidle run`: the daemon. Checks, attaches, then hands the ring buffer,
+ * a signalfd and the metrics timer to the one event loop (daemon/loop.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -22,6 +21,7 @@
 #include "cli/cmd.h"
 #include "policy/config.h"
 #include "daemon/engine.h"
+#include "daemon/loop.h"
 #include "lib/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -40,8 +40,8 @@
 struct daemon {
 	struct bpf_state bpf;
 	struct ring_buffer *rb;
-	int epfd, sigfd, timerfd, lockfd;
-	bool stop;
+	struct loop loop;
+	int sigfd, lockfd;
 	unsigned long events;
 	const char *conf, *conf_dir;
 	struct policy policy[2]; /* the one in force and the one a reload builds */
@@ -334,21 +334,6 @@ static uint32_t map_max_entries(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
-static void arm_timer(struct daemon *d)
-{
-	struct itimerspec its = {0};
-	uint64_t next = engine_next(&d->eng);
-
-	if (next != UINT64_MAX) {
-		if (!next)
-			next = 1; /* 0 would disarm */
-		its.it_value.tv_sec = next / 1000000000ULL;
-		its.it_value.tv_nsec = next % 1000000000ULL;
-	}
-	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL))
-		log_err("timerfd_settime: %s", strerror(errno));
-}
-
 static void reload(struct daemon *d)
 {
 	int nxt = !d->cur;
@@ -370,10 +355,51 @@ static void reload(struct daemon *d)
 	notify_ready(NULL);
 }
 
+/* ---- the loop's sources and deadlines --------------------------------------- */
+
+static uint64_t due_next(void *ctx)
+{
+	return engine_next(&((struct daemon *)ctx)->eng);
+}
+
+static void due_run(void *ctx, uint64_t now)
+{
+	engine_run_due(&((struct daemon *)ctx)->eng, now);
+}
+
+static uint64_t due_now(void *ctx)
+{
+	return now_ns();
+}
+
+/* One ring buffer turn (EVENTS_PER_TURN at most: handle_event); the loop
+ * serves due deadlines before the next. */
+static void on_ring(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	d->turn_events = 0;
+	d->turn_full = false;
+	ring_buffer__consume(d->rb);
+	resync_if_lost(d);
+}
+
+static void on_metrics(void *ctx)
+{
+	struct daemon *d = ctx;
+	uint64_t ticks;
+
+	if (read(d->metricsfd, &ticks, sizeof(ticks)) > 0)
+		write_metrics(d);
+}
+
+static void on_signal(void *ctx);
+
 static int setup_loop(struct daemon *d, char *err, size_t errlen)
 {
-	struct epoll_event ev = {.events = EPOLLIN};
+	struct loop_due due = {.ctx = d, .next = due_next, .run = due_run, .now = due_now};
 	sigset_t mask;
+	int r;
 
 	d->rb = ring_buffer__new(d->bpf.events_fd, handle_event, d, NULL);
 	if (!d->rb) {
@@ -386,20 +412,12 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	d->timerfd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0) {
+	if (d->sigfd < 0 || (r = loop_init(&d->loop, &due)) < 0) {
 		snprintf(err, errlen, "cannot create event fds: %s", strerror(errno));
 		return -errno;
 	}
-	ev.data.fd = ring_buffer__epoll_fd(d->rb);
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
-		goto fail;
-	ev.data.fd = d->sigfd;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev))
-		goto fail;
-	ev.data.fd = d->timerfd;
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev))
+	if ((r = loop_add(&d->loop, ring_buffer__epoll_fd(d->rb), on_ring, d)) ||
+	    (r = loop_add(&d->loop, d->sigfd, on_signal, d)))
 		goto fail;
 	if (d->metrics_path) {
 		struct itimerspec its = {
@@ -408,20 +426,22 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 		};
 
 		d->metricsfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (d->metricsfd < 0 || timerfd_settime(d->metricsfd, 0, &its, NULL))
+		if (d->metricsfd < 0 || timerfd_settime(d->metricsfd, 0, &its, NULL)) {
+			r = -errno;
 			goto fail;
-		ev.data.fd = d->metricsfd;
-		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->metricsfd, &ev))
+		}
+		if ((r = loop_add(&d->loop, d->metricsfd, on_metrics, d)))
 			goto fail;
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "epoll_ctl: %s", strerror(errno));
-	return -errno;
+	snprintf(err, errlen, "cannot set up the event loop: %s", strerror(-r));
+	return r;
 }
 
-static void on_signal(struct daemon *d)
+static void on_signal(void *ctx)
 {
+	struct daemon *d = ctx;
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -431,46 +451,9 @@ static void on_signal(struct daemon *d)
 			notify_stopping();
 			log_info("signal %d: exiting; programs stay attached%s", si.ssi_signo,
 				 d->bpf.links_pinned ? "" : " until now (links not pinnable)");
-			d->stop = true;
+			loop_stop(&d->loop);
 		}
 	}
-}
-
-static int loop(struct daemon *d)
-{
-	struct epoll_event evs[8];
-	int i, n, rbfd = ring_buffer__epoll_fd(d->rb);
-	uint64_t ticks;
-
-	while (!d->stop) {
-		arm_timer(d);
-		n = epoll_wait(d->epfd, evs, 8, -1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_err("epoll_wait: %s", strerror(errno));
-			return -errno;
-		}
-		for (i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-
-			if (fd == rbfd) {
-				d->turn_events = 0;
-				d->turn_full = false;
-				ring_buffer__consume(d->rb);
-				resync_if_lost(d);
-				/* whatever fell due meanwhile goes before the next turn */
-				if (engine_next(&d->eng) <= now_ns())
-					engine_run_due(&d->eng, now_ns());
-			} else if (fd == d->metricsfd && read(fd, &ticks, sizeof(ticks)) > 0) {
-				write_metrics(d);
-			} else if (fd == d->sigfd)
-				on_signal(d);
-			else if (fd == d->timerfd && read(d->timerfd, &ticks, sizeof(ticks)) > 0)
-				engine_run_due(&d->eng, now_ns());
-		}
-	}
-	return 0;
 }
 
 static void usage(FILE *f)
@@ -499,10 +482,9 @@ int do_run(int argc, char **argv)
 	};
 	struct daemon d = {
 	    .metricsfd = -1,
-	    .epfd = -1,
 	    .sigfd = -1,
-	    .timerfd = -1,
 	    .lockfd = -1,
+	    .loop = {.epfd = -1, .timerfd = -1},
 	    .conf = TTYIDLE_CONF_PATH,
 	    .conf_dir = TTYIDLE_CONF_DROPIN,
 	};
@@ -645,16 +627,16 @@ int do_run(int argc, char **argv)
 			      d.policy[0].nrules, n);
 	}
 	write_metrics(&d);
-	r = loop(&d) ? 1 : 0;
+	e = loop_run(&d.loop);
+	if (e)
+		log_err("event loop: %s", strerror(-e));
+	r = e ? 1 : 0;
 	write_metrics(&d);
 out:
 	ring_buffer__free(d.rb);
-	if (d.epfd >= 0)
-		close(d.epfd);
+	loop_free(&d.loop);
 	if (d.sigfd >= 0)
 		close(d.sigfd);
-	if (d.timerfd >= 0)
-		close(d.timerfd);
 	if (d.metricsfd >= 0)
 		close(d.metricsfd);
 	metrics_free(&d.metrics);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 90
+# timeout: 150
 # Hostile user, many terminals (issue "No user can escape enforcement",
 # point 8): alice opens PTYs of her own as fast as she can, in waves of 1000
 # (200 of them with a session each, all of them used once), each wave closed
@@ -24,8 +24,40 @@ tty_a=$(remote_tty a) tty_b=$(remote_tty b)
 log "terminals: alice $tty_a, bob $tty_b"
 
 log "alice floods the machine with terminals"
-type_keys a "setsid sh -c 'i=0; while [ \$i -lt 12 ]; do ptybench mass 1000 --sessions 200 --log /tmp/flood.log & p=\$!; sleep 1; kill \$p; wait \$p; i=\$((i + 1)); done; echo END >>/tmp/flood.log' </dev/null >/dev/null 2>&1 & echo FL\"\"OOD\\n"
+# each wave is closed a second after it is ready (on a loaded TCG host opening
+# 1000 PTYs can take seconds, and a wave killed before it is ready floods nothing)
+cat >/tmp/flood.sh <<'SH'
+waves() {
+	n=$(grep -c '^ready ' /tmp/flood.log 2>/dev/null)
+	echo "${n:-0}"
+}
+i=0
+while [ $i -lt 12 ]; do
+	n0=$(waves)
+	ptybench mass 1000 --sessions 200 --log /tmp/flood.log &
+	p=$!
+	j=0
+	while [ "$(waves)" -le "$n0" ] && [ $j -lt 300 ]; do
+		sleep 0.1
+		j=$((j + 1))
+	done
+	sleep 1
+	kill $p
+	wait $p
+	i=$((i + 1))
+done
+echo END >>/tmp/flood.log
+SH
+chmod 755 /tmp/flood.sh
+type_keys a "setsid sh /tmp/flood.sh </dev/null >/dev/null 2>&1 & echo FL\"\"OOD\\n"
 quiet pty_cmd a 'expect FLOOD'
+# the deadlines count from input typed once the flood runs (its first wave can
+# take seconds on a loaded TCG host), so that it surrounds both of them
+poll_for 60 grep -q '^ready ' /tmp/flood.log || fail "the flood did not start: $(cat /tmp/flood.log 2>&1)"
+for c in a b; do
+	type_keys "$c" "echo A\"\"GAIN\\n"
+	quiet pty_cmd "$c" 'expect AGAIN'
+done
 ra=$(tty_rec "$tty_a") rb=$(tty_rec "$tty_b")
 log "alice: $ra"
 log "bob:   $rb"
@@ -53,7 +85,7 @@ _wave_after() {
 	[ -n "$_lw" ] && [ "$_lw" -ge "$1" ]
 }
 late=$((deadline_a > deadline_b ? deadline_a : deadline_b))
-poll_for 5 _wave_after "$late" || true
+poll_for 30 _wave_after "$late" || true
 waves=$(grep -c '^ready ' /tmp/flood.log 2>/dev/null)
 log "flood: $waves waves so far: $(sed -n 's/^ready n=\([0-9]*\) sessions=\([0-9]*\) .* t=\([0-9]*\)$/\1+\2@\3/p' /tmp/flood.log | tr '\n' ' ')"
 first=$(sed -n 's/^ready .* t=\([0-9]*\)$/\1/p' /tmp/flood.log | head -n1)
