@@ -163,7 +163,7 @@ pty_cmd() {
 	_f=/tmp/pty.$1.out
 	_before=$(wc -l <"$_f")
 	echo "$2" >"/tmp/pty.$1.in"
-	poll_for 30 _pty_moved "$_f" "$_before" || fail "ptyctl $1: no answer to '$2'"
+	poll_for 60 _pty_moved "$_f" "$_before" || fail "ptyctl $1: no answer to '$2'"
 	_new=$(tail -n +"$((_before + 1))" "$_f")
 	printf '%s\n' "$_new"
 	case $_new in
