@@ -5,10 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <paths.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +16,10 @@
 #include <unistd.h>
 #include <utmpx.h>
 
+#include "host/nsscache.h"
 #include "host/session.h"
 
 #define FDS_PER_PROC_MAX 4096 /* fds examined per process when looking for the terminal */
-#define NSS_BUF_MAX	 (1024 * 1024)
 
 dev_t session_dev_to_user(uint32_t kdev)
 {
@@ -288,57 +286,6 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 	return c.fd;
 }
 
-/*
- * A name from NSS, or the number when there is none. The _r calls take a
- * caller's buffer that may be too small (ERANGE); grow it up to a bound.
- * `is_group` picks getgrgid_r over getpwuid_r. *pw_gid (users only, may be
- * NULL) gets the user's primary group.
- */
-static void nss_name(bool is_group, unsigned int id, char *out, size_t outlen, gid_t *pw_gid)
-{
-	struct passwd pw, *pres = NULL;
-	struct group gr, *gres = NULL;
-	const char *name = NULL;
-	size_t len = 1024;
-	char *buf = NULL;
-	int r;
-
-	for (;;) {
-		char *nb = realloc(buf, len);
-
-		if (!nb)
-			break;
-		buf = nb;
-		r = is_group ? getgrgid_r(id, &gr, buf, len, &gres)
-			     : getpwuid_r(id, &pw, buf, len, &pres);
-		if (r != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	if (is_group && gres)
-		name = gres->gr_name;
-	else if (!is_group && pres) {
-		name = pres->pw_name;
-		if (pw_gid)
-			*pw_gid = pres->pw_gid;
-	}
-	if (name && name[0])
-		snprintf(out, outlen, "%s", name);
-	else
-		snprintf(out, outlen, "%u", id);
-	free(buf);
-}
-
-static void nss_user(uid_t uid, char *out, size_t outlen, gid_t *pw_gid)
-{
-	nss_name(false, uid, out, outlen, pw_gid);
-}
-
-static void nss_group(gid_t gid, char *out, size_t outlen)
-{
-	nss_name(true, gid, out, outlen, NULL);
-}
-
 /* /proc/PID/stat starttime (ticks after boot) in nanoseconds. */
 static uint64_t ticks_to_ns(unsigned long long ticks)
 {
@@ -532,15 +479,25 @@ static void fill_identity(struct session_info *s, const struct proc_status *ps)
 
 	s->uid = ps->uid[0];
 	s->gid = ps->gid[0];
-	nss_user(s->uid, s->user, sizeof(s->user), NULL);
-	nss_group(s->gid, s->group, sizeof(s->group));
 	s->ngroups = ps->ngroups;
 	s->groups_truncated = ps->groups_truncated;
-	for (i = 0; i < ps->ngroups; i++) {
+	for (i = 0; i < ps->ngroups; i++)
 		s->groups[i].gid = ps->groups[i];
-		nss_group(ps->groups[i], s->groups[i].name, sizeof(s->groups[i].name));
-	}
 	s->leader_nspid = ps->nspid_n ? ps->nspid[ps->nspid_n - 1] : s->sid;
+}
+
+/* 0, or -EINPROGRESS while some name is being looked up (nsscache.h): rules match names. */
+static int fill_names(struct nss_cache *nss, struct session_info *s)
+{
+	bool all;
+	size_t i;
+
+	all = nss_name(nss, NSS_USER, s->uid, s->user, sizeof(s->user));
+	all &= nss_name(nss, NSS_GROUP, s->gid, s->group, sizeof(s->group));
+	for (i = 0; i < s->ngroups; i++)
+		all &= nss_name(nss, NSS_GROUP, s->groups[i].gid, s->groups[i].name,
+				sizeof(s->groups[i].name));
+	return all ? 0 : -EINPROGRESS;
 }
 
 static void fill_namespaces(const char *proc_root, int pdir, struct session_info *s)
@@ -690,18 +647,19 @@ static int identity_of_node(const struct session_opts *o, struct session_info *s
 	}
 	close(fd);
 	s->uid = st.st_uid;
-	s->gid = (gid_t)-1;
-	nss_user(s->uid, s->user, sizeof(s->user), &s->gid);
+	if (!nss_user_gid(o->nss, s->uid, s->user, sizeof(s->user), &s->gid)) {
+		seterr(err, errlen, "%s: the name of uid %u is being looked up", s->tty,
+		       (unsigned int)s->uid);
+		return -EINPROGRESS;
+	}
 	if (s->gid == (gid_t)-1)
 		s->gid = st.st_gid;
-	nss_group(s->gid, s->group, sizeof(s->group));
 	return 0;
 }
 
-int session_resolve(const struct session_opts *o, const struct tty_key *key,
-		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen)
+static int resolve(const struct session_opts *o, const struct tty_key *key,
+		   const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen)
 {
-	static const struct session_opts defaults;
 	const char *proc_root, *utmp;
 	char owner_err[256] = "";
 	bool holder_known = false, host_tty;
@@ -709,8 +667,6 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
 	struct utmpx u;
 	int r;
 
-	if (!o)
-		o = &defaults;
 	proc_root = o->proc_root ? o->proc_root : PROCFS_ROOT;
 	utmp = o->utmp_path ? o->utmp_path : _PATH_UTMP;
 	memset(s, 0, sizeof(*s));
@@ -788,4 +744,19 @@ int session_resolve(const struct session_opts *o, const struct tty_key *key,
 	}
 	s->service = SVC_OTHER;
 	return 0;
+}
+
+int session_resolve(const struct session_opts *o, const struct tty_key *key,
+		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen)
+{
+	static const struct session_opts defaults;
+	int r;
+
+	if (!o)
+		o = &defaults;
+	r = resolve(o, key, rec, s, err, errlen);
+	if (r == 0 && (r = fill_names(o->nss, s)) < 0)
+		seterr(err, errlen, "%s: names of uid %u and its groups are being looked up",
+		       s->tty, (unsigned int)s->uid);
+	return r;
 }

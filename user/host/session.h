@@ -16,6 +16,8 @@
 #include <sys/types.h>
 
 #include "host/procfs.h"
+
+struct nss_cache;
 #include "ttyidle.h"
 
 #define SESSION_NAME_MAX      64
@@ -61,6 +63,7 @@ struct session_opts {
 	const char *utmp_path; /* NULL: _PATH_UTMP; "": do not read utmp */
 	dev_t host_devpts;     /* st_dev of the host's /dev/pts (session_host_devpts); 0: unknown */
 	const char *dev_root;  /* where terminal nodes are (NULL: "/dev") */
+	struct nss_cache *nss; /* names off the loop (nsscache.h); NULL: asked for synchronously */
 };
 
 struct session_group {
@@ -137,8 +140,10 @@ int session_host_devpts(dev_t *out);
  * environment, open fds) is consulted.
  * Returns 0 (s filled; s->has_session false only for a login terminal whose
  * owner is gone or unverifiable), -EAGAIN (a PTY nobody has served yet: its
- * next use will tell), -ESRCH (no owner and not a login terminal: nothing
- * to enforce), -EINVAL, -errno; err gets a one-line reason.
+ * next use will tell), -EINPROGRESS (o->nss is still looking up a user or
+ * group name: ask again when nss_cache_fd() is readable), -ESRCH (no owner
+ * and not a login terminal: nothing to enforce), -EINVAL, -errno; err gets
+ * a one-line reason.
  */
 int session_resolve(const struct session_opts *o, const struct tty_key *key,
 		    const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen);
