@@ -22,6 +22,7 @@
 #include "cli/cmd.h"
 #include "policy/config.h"
 #include "daemon/engine.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -59,14 +60,6 @@ struct daemon {
 	bool turn_full;
 	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* ---- the kernel maps, as the engine sees them --------------------------- */
 
@@ -137,17 +130,17 @@ static int handle_event(void *ctx, void *data, size_t len)
 		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
 			  kdev_major(e->key.dev), kdev_minor(e->key.dev), kdev_major(e->key.devpts),
 			  kdev_minor(e->key.devpts), e->tgid, e->comm);
-		if (engine_add(&d->eng, &e->key, now_ns()))
+		if (engine_add(&d->eng, &e->key, boottime_ns()))
 			log_err("out of memory tracking a terminal");
 		break;
 	case EV_GONE:
 		log_debug("terminal dev %u:%u devpts %u:%u released", kdev_major(e->key.dev),
 			  kdev_minor(e->key.dev), kdev_major(e->key.devpts),
 			  kdev_minor(e->key.devpts));
-		engine_gone(&d->eng, &e->key, now_ns());
+		engine_gone(&d->eng, &e->key, boottime_ns());
 		break;
 	case EV_ACTIVITY:
-		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
+		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, boottime_ns());
 		break;
 	}
 	return d->turn_full ? -EAGAIN : 0;
@@ -242,8 +235,8 @@ static int adopt_terminals(struct daemon *d, const struct prior_arm *prior, size
 
 	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
 		p = nprior ? bsearch(&next, prior, nprior, sizeof(*prior), cmp_prior) : NULL;
-		if ((p ? engine_add_warned(&d->eng, &next, p->a.mask, p->a.warned_ms, now_ns())
-		       : engine_add(&d->eng, &next, now_ns())) == 0)
+		if ((p ? engine_add_warned(&d->eng, &next, p->a.mask, p->a.warned_ms, boottime_ns())
+		       : engine_add(&d->eng, &next, boottime_ns())) == 0)
 			n++;
 		key = next;
 		prev = &key;
@@ -267,7 +260,7 @@ static void resync_if_lost(struct daemon *d)
 	if (stats_read(&d->bpf, &c))
 		return;
 	/* terminals the kernel side could not track are never enforced: say so */
-	now = now_ns();
+	now = boottime_ns();
 	if (c.ttys_full != d->ttys_full_seen &&
 	    (!d->ttys_full_told_ns || now - d->ttys_full_told_ns >= TELL_EVERY_NS)) {
 		log_warn(
@@ -284,7 +277,7 @@ static void resync_if_lost(struct daemon *d)
 		 (unsigned long long)(c.events_lost - d->events_lost_seen));
 	d->events_lost_seen = c.events_lost;
 	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
-		if (!engine_find(&d->eng, &next) && engine_add(&d->eng, &next, now_ns()) == 0)
+		if (!engine_find(&d->eng, &next) && engine_add(&d->eng, &next, boottime_ns()) == 0)
 			added++;
 		key = next;
 		prev = &key;
@@ -292,7 +285,7 @@ static void resync_if_lost(struct daemon *d)
 	/* terminals released unannounced are dropped when they next come due */
 	if (added)
 		log_info("resync: %d terminals added", added);
-	fired = engine_resync_armed(&d->eng, now_ns());
+	fired = engine_resync_armed(&d->eng, boottime_ns());
 	if (fired)
 		log_info("resync: %zu armed terminals were used unannounced; looking at them again",
 			 fired);
@@ -363,7 +356,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	d->metrics.reloads_ok++;
-	engine_set_policy(&d->eng, &d->policy[nxt], now_ns());
+	engine_set_policy(&d->eng, &d->policy[nxt], boottime_ns());
 	policy_free(&d->policy[d->cur]);
 	d->cur = nxt;
 	log_info("configuration reloaded: %zu rules", d->policy[d->cur].nrules);
@@ -460,14 +453,14 @@ static int loop(struct daemon *d)
 				ring_buffer__consume(d->rb);
 				resync_if_lost(d);
 				/* whatever fell due meanwhile goes before the next turn */
-				if (engine_next(&d->eng) <= now_ns())
-					engine_run_due(&d->eng, now_ns());
+				if (engine_next(&d->eng) <= boottime_ns())
+					engine_run_due(&d->eng, boottime_ns());
 			} else if (fd == d->metricsfd && read(fd, &ticks, sizeof(ticks)) > 0) {
 				write_metrics(d);
 			} else if (fd == d->sigfd)
 				on_signal(d);
 			else if (fd == d->timerfd && read(d->timerfd, &ticks, sizeof(ticks)) > 0)
-				engine_run_due(&d->eng, now_ns());
+				engine_run_due(&d->eng, boottime_ns());
 		}
 	}
 	return 0;

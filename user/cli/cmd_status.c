@@ -15,6 +15,7 @@
 
 #include "kernel/bpf_load.h"
 #include "cli/cmd.h"
+#include "lib/clock.h"
 #include "lib/jsonw.h"
 #include "policy/config.h"
 #include "policy/deadline.h"
@@ -145,14 +146,6 @@ static int read_all(int fd, int armed_fd, struct row **out, size_t *n)
 	*out = rows;
 	*n = len;
 	return 0;
-}
-
-static uint64_t boottime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static void print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
