@@ -112,39 +112,46 @@ static int cmp_row(const void *a, const void *b)
 	return 0;
 }
 
+struct rows {
+	struct row *v;
+	size_t n, cap;
+	int armed_fd;
+};
+
+static int add_row(const void *key, const void *val, void *ctx)
+{
+	struct rows *rs = ctx;
+	struct row *tmp;
+	struct armed a;
+
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		tmp = realloc(rs->v, rs->cap * sizeof(*rs->v));
+		if (!tmp)
+			return -ENOMEM;
+		rs->v = tmp;
+	}
+	memcpy(&rs->v[rs->n].key, key, sizeof(struct tty_key));
+	memcpy(&rs->v[rs->n].rec, val, sizeof(struct tty_rec));
+	rs->v[rs->n].warned_ms = bpf_map_lookup_elem(rs->armed_fd, key, &a) == 0 ? a.warned_ms : 0;
+	rs->n++;
+	return 0;
+}
+
 /* Every record of the ttys map; *n rows in a malloc'd array. */
 static int read_all(int fd, int armed_fd, struct row **out, size_t *n)
 {
-	struct armed a;
+	struct rows rs = {.armed_fd = armed_fd};
+	int r;
 
-	struct tty_key key, next;
-	struct row *rows = NULL, *tmp;
-	size_t cap = 0, len = 0;
-	void *prev = NULL;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			tmp = realloc(rows, cap * sizeof(*rows));
-			if (!tmp) {
-				free(rows);
-				return -ENOMEM;
-			}
-			rows = tmp;
-		}
-		/* a record deleted between the two calls is simply skipped */
-		if (bpf_map_lookup_elem(fd, &next, &rows[len].rec) == 0) {
-			rows[len].key = next;
-			rows[len].warned_ms =
-			    bpf_map_lookup_elem(armed_fd, &next, &a) == 0 ? a.warned_ms : 0;
-			len++;
-		}
-		key = next;
-		prev = &key;
+	r = map_walk(fd, sizeof(struct tty_key), sizeof(struct tty_rec), add_row, &rs);
+	if (r) {
+		free(rs.v);
+		return r;
 	}
-	qsort(rows, len, sizeof(*rows), cmp_row);
-	*out = rows;
-	*n = len;
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmp_row);
+	*out = rs.v;
+	*n = rs.n;
 	return 0;
 }
 
