@@ -8,7 +8,7 @@ pkgs="make clang llvm gcc libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg
       libcmocka-dev qemu-system-x86 busybox-static cpio gzip xz-utils zstd
       openssh-server openssh-client tmux autolog mandoc libclang-rt-14-dev
       debian-archive-keyring ca-certificates libsystemd-dev systemd lintian dpkg-dev
-      binutils util-linux clang-format"
+      binutils util-linux clang-format jq"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

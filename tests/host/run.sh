@@ -82,5 +82,58 @@ else fail=$((fail + 1)); echo "FAIL version"; fi
 if "$T" --help | grep -q '^Usage: ttyidle'; then pass=$((pass + 1)); echo "ok   help";
 else fail=$((fail + 1)); echo "FAIL help"; fi
 
+# README's status sample against what `status` prints: maps of this build's
+# layout (sizes from the BPF object's BTF) pinned in a private bpffs, one
+# terminal record in `ttys`, and the real `ttyidle status`. The header must
+# be the README's, byte for byte; the rows of both must fit the columns.
+btf_size() { bpftool btf dump file "$top/build/ttyidle.bpf.o" format raw |
+	sed -n "s/^\[[0-9]*\] STRUCT '$1' size=\([0-9]*\) .*/\1/p"; }
+zeros() { local i; for ((i = 0; i < $1; i++)); do printf '0 '; done; }
+le32() { printf '%d %d %d %d ' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+rec_sz=$(btf_size tty_rec) key_sz=$(btf_size tty_key) ctl_sz=$(btf_size ttyidle_ctl)
+armed_sz=$(btf_size armed) stats_sz=$(btf_size ttyidle_stats)
+abi=$(sed -n 's/^#define TTYIDLE_ABI \([0-9]*\).*/\1/p' "$top/bpf/ttyidle.h")
+# pts/7 (index at byte 64, kind PTY at byte 120: struct tty_rec in bpf/ttyidle.h)
+rec="$(zeros 64)$(le32 7)$(zeros 52)1 $(zeros $((rec_sz - 121)))"
+fake_maps="mount --make-rprivate / && mount -t bpf bpf /sys/fs/bpf && mkdir /sys/fs/bpf/ttyidle &&
+	cd /sys/fs/bpf/ttyidle &&
+	bpftool map create ctl type array key 4 value $ctl_sz entries 1 name ctl &&
+	bpftool map update pinned ctl key 0 0 0 0 value $(le32 "$abi")$(zeros $((ctl_sz - 4))) &&
+	bpftool map create ttys type hash key $key_sz value $rec_sz entries 16 name ttys &&
+	bpftool map update pinned ttys key $(le32 $((136 << 20 | 7)))$(le32 99) value $rec &&
+	bpftool map create armed type hash key $key_sz value $armed_sz entries 16 name armed &&
+	bpftool map create events type ringbuf key 0 value 0 entries 4096 name events &&
+	bpftool map create stats type array key 4 value $stats_sz entries 1 name stats &&"
+conf=$(mktemp) # empty: the built-in policy
+sample=$(sed -n '/^<!-- status-sample/,/^<!-- \/status-sample -->/p' "$top/README.md" |
+	sed -n '/^USER /,/^```/p' | sed '$d')
+# the columns of print_table (user/cli/cmd_status.c): left-aligned ones
+# start with text, right-aligned ones (IDLE-IN, IDLE-OUT) end with it
+row_re='^[^ ].{9} [^ ].{7} [^ ].{15} [^ ].{5} .{7}[^ ] .{7}[^ ] [^ ].{11} [^ ].{6} [^ ]'
+if [ -z "$rec_sz" ] || [ -z "$abi" ] || [ -z "$sample" ]; then
+	fail=$((fail + 1)); echo "FAIL readme-status: no struct sizes, ABI or README sample (between <!-- status-sample --> markers)"
+elif ! out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --config "$1" --config-dir /nonexistent' "$T" "$conf" 2>&1); then
+	fail=$((fail + 1)); echo "FAIL readme-status: status on fake maps failed:"; printf '%s\n' "$out" | sed 's/^/       /'
+else
+	bad=
+	[ "$(head -n1 <<<"$out")" = "$(head -n1 <<<"$sample")" ] ||
+		bad="header differs: status '$(head -n1 <<<"$out")', README '$(head -n1 <<<"$sample")'"
+	[ "$(grep -c '' <<<"$out")" = 2 ] && grep -Eq "$row_re" <<<"$(sed -n 2p <<<"$out")" ||
+		bad="${bad:+$bad; }status's row does not fit the columns: $(sed -n 2p <<<"$out")"
+	while IFS= read -r l; do
+		grep -Eq "$row_re" <<<"$l" || bad="${bad:+$bad; }README row does not fit the columns: '$l'"
+	done < <(tail -n +2 <<<"$sample")
+	if [ -z "$bad" ]; then pass=$((pass + 1)); echo "ok   readme-status"
+	else fail=$((fail + 1)); echo "FAIL readme-status: $bad"; printf '%s\n' "$out" | sed 's/^/       /'; fi
+fi
+# and the JSON of the same maps is JSON (jq is strict about UTF-8 and syntax)
+if out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --json --config "$1" --config-dir /nonexistent' "$T" "$conf" 2>&1) &&
+	jq -e '.terminals[0].tty == "pts/7" and .terminals[0].dev == "136:7" and .terminals[0].devpts == "0:99"' <<<"$out" >/dev/null; then
+	pass=$((pass + 1)); echo "ok   status-json"
+else
+	fail=$((fail + 1)); echo "FAIL status-json:"; printf '%s\n' "$out" | sed 's/^/       /'
+fi
+rm -f "$conf"
+
 echo "host: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

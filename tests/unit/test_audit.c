@@ -13,6 +13,7 @@
 
 #include "daemon/audit.h"
 #include "host/session.h"
+#include "lib/log.h"
 
 /*
  * An independent reader of the format: KEY=bare or KEY="quoted with \" \\ \n
@@ -335,15 +336,148 @@ static void test_from_session(void **state)
 
 static void test_journal_stream(void **state)
 {
-	assert_true(audit_journal_stream_matches("8:12345", 8, 12345));
-	assert_false(audit_journal_stream_matches("8:12345", 8, 12346));
-	assert_false(audit_journal_stream_matches("9:12345", 8, 12345));
-	assert_false(audit_journal_stream_matches("8:12345x", 8, 12345));
-	assert_false(audit_journal_stream_matches("8", 8, 12345));
-	assert_false(audit_journal_stream_matches(":12345", 8, 12345));
-	assert_false(audit_journal_stream_matches("", 0, 0));
-	assert_false(audit_journal_stream_matches(NULL, 0, 0));
-	assert_false(audit_journal_stream_matches("99999999999999999999999:1", 8, 1));
+	assert_true(journal_stream_matches("8:12345", 8, 12345));
+	assert_false(journal_stream_matches("8:12345", 8, 12346));
+	assert_false(journal_stream_matches("9:12345", 8, 12345));
+	assert_false(journal_stream_matches("8:12345x", 8, 12345));
+	assert_false(journal_stream_matches("8", 8, 12345));
+	assert_false(journal_stream_matches(":12345", 8, 12345));
+	assert_false(journal_stream_matches("", 0, 0));
+	assert_false(journal_stream_matches(NULL, 0, 0));
+	assert_false(journal_stream_matches("99999999999999999999999:1", 8, 1));
+}
+
+/* The journal field NAME of entry j, NUL-terminated in out; false if absent. */
+static bool journal_field(const struct audit_journal *j, const char *name, char *out, size_t outlen)
+{
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < j->n; i++) {
+		const char *b = j->iov[i].iov_base;
+		size_t len = j->iov[i].iov_len;
+
+		if (len > nl && !memcmp(b, name, nl) && b[nl] == '=') {
+			assert_true(len - nl - 1 < outlen);
+			memcpy(out, b + nl + 1, len - nl - 1);
+			out[len - nl - 1] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Both sinks from one list: every field of the text line is a journal field
+ * with the same value (user-chosen ones in their terminal form), and the
+ * journal has no record field the line lacks. Once REMOTE_SRC was missing
+ * from the journal.
+ */
+static void check_sinks_agree(const struct audit_rec *r)
+{
+	static struct audit_journal j;
+	static const char *const extra[] = {"MESSAGE",		 "PRIORITY",   "SYSLOG_FACILITY",
+					    "SYSLOG_IDENTIFIER", "MESSAGE_ID", NULL};
+	static char buf[AUDIT_LINE_MAX], val[AUDIT_LINE_MAX];
+	struct parsed p;
+	size_t i, k;
+	int n, f;
+
+	assert_true(audit_format(r, buf, sizeof(buf)) > 0);
+	n = parse_line(buf, &p);
+	assert_true(n >= 0);
+	assert_int_equal(audit_journal_build(r, buf, &j), 0);
+	for (f = 0; f < n; f++) {
+		if (!journal_field(&j, p.key[f], val, sizeof(val)))
+			fail_msg("text field %s is not in the journal entry", p.key[f]);
+		if (strlen(p.val[f]) == p.vlen[f] &&
+		    strspn(p.val[f], "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789 =/:._-;") == p.vlen[f])
+			assert_string_equal(val, p.val[f]); /* plain text: the same bytes */
+	}
+	assert_true(journal_field(&j, "MESSAGE", val, sizeof(val)));
+	assert_string_equal(val, buf + strlen(AUDIT_PREFIX));
+	for (i = 0; i < j.n; i++) {
+		const char *b = j.iov[i].iov_base;
+		bool known = false;
+
+		for (k = 0; extra[k] && !known; k++)
+			known =
+			    !strncmp(b, extra[k], strlen(extra[k])) && b[strlen(extra[k])] == '=';
+		for (f = 0; f < n && !known; f++)
+			known =
+			    !strncmp(b, p.key[f], strlen(p.key[f])) && b[strlen(p.key[f])] == '=';
+		if (!known)
+			fail_msg("journal field %.*s is not in the text line",
+				 (int)j.iov[i].iov_len, b);
+	}
+}
+
+static void test_journal_fields(void **state)
+{
+	static char worst[AUDIT_VALUE_MAX + 50];
+	struct audit_rec r;
+	struct audit_fields fs;
+	char val[64];
+	static struct audit_journal j;
+	char buf[AUDIT_LINE_MAX];
+
+	audit_rec_init(&r);
+	r.event = "terminate";
+	r.user = "alice";
+	r.uid = 1000;
+	r.tty = "pts/3";
+	r.session = 4242;
+	r.pid = 9;
+	r.leader = "bash";
+	r.service = "sshd";
+	r.remote = "192.0.2.10";
+	r.remote_src = "utmp";
+	r.container = "docker:0123456789ab";
+	r.idle_sec = 900;
+	r.clock = "input";
+	r.rule = "default";
+	r.action = "sighup";
+	r.outcome = "terminal hung up; SIGHUP sent to 0 processes";
+	audit_fields(&r, &fs);
+	assert_int_equal(fs.n, AUDIT_NFIELDS); /* every field known: all of them */
+	check_sinks_agree(&r);
+	assert_int_equal(audit_format(&r, buf, sizeof(buf)) > 0, 1);
+	assert_int_equal(audit_journal_build(&r, buf, &j), 0);
+	assert_true(journal_field(&j, "REMOTE_SRC", val, sizeof(val)));
+	assert_string_equal(val, "utmp");
+	assert_true(journal_field(&j, "MESSAGE_ID", val, sizeof(val)));
+	assert_string_equal(val, audit_message_id("terminate"));
+
+	/* unknown fields are left out of both; no MESSAGE_ID for an unknown event */
+	audit_rec_init(&r);
+	r.event = "bogus";
+	r.uid = 0;
+	r.remote_src = "environ";
+	check_sinks_agree(&r);
+	assert_int_equal(audit_format(&r, buf, sizeof(buf)) > 0, 1);
+	assert_int_equal(audit_journal_build(&r, buf, &j), 0);
+	assert_false(journal_field(&j, "REMOTE_SRC", val, sizeof(val)));
+	assert_false(journal_field(&j, "MESSAGE_ID", val, sizeof(val)));
+	assert_false(journal_field(&j, "USER", val, sizeof(val)));
+
+	/* user-chosen text reaches the journal in its terminal form */
+	audit_rec_init(&r);
+	r.event = "warn";
+	r.leader = "evil\n\033";
+	check_sinks_agree(&r);
+	assert_int_equal(audit_format(&r, buf, sizeof(buf)) > 0, 1);
+	assert_int_equal(audit_journal_build(&r, buf, &j), 0);
+	assert_true(journal_field(&j, "LEADER", val, sizeof(val)));
+	assert_null(strchr(val, '\n'));
+	assert_null(strchr(val, '\033'));
+
+	/* every field at its worst still fits */
+	memset(worst, 0x01, sizeof(worst) - 1);
+	r.event = r.user = r.tty = r.leader = r.service = r.remote = r.remote_src = worst;
+	r.container = r.clock = r.rule = r.action = r.outcome = worst;
+	r.uid = r.session = r.pid = r.idle_sec = 9223372036854775807LL;
+	check_sinks_agree(&r);
 }
 
 /* journalctl MESSAGE_ID= queries depend on these never changing */
@@ -376,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_injection),	   cmocka_unit_test(test_random_round_trip),
 	    cmocka_unit_test(test_limits),	   cmocka_unit_test(test_from_session),
 	    cmocka_unit_test(test_journal_stream), cmocka_unit_test(test_message_ids),
+	    cmocka_unit_test(test_journal_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

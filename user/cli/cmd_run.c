@@ -22,6 +22,7 @@
 #include "policy/config.h"
 #include "daemon/engine.h"
 #include "daemon/loop.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
@@ -59,14 +60,6 @@ struct daemon {
 	bool turn_full;
 	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* ---- the kernel maps, as the engine sees them --------------------------- */
 
@@ -137,17 +130,17 @@ static int handle_event(void *ctx, void *data, size_t len)
 		log_debug("terminal dev %u:%u devpts %u:%u first seen, by pid %u (%.16s)",
 			  kdev_major(e->key.dev), kdev_minor(e->key.dev), kdev_major(e->key.devpts),
 			  kdev_minor(e->key.devpts), e->tgid, e->comm);
-		if (engine_add(&d->eng, &e->key, now_ns()))
+		if (engine_add(&d->eng, &e->key, boottime_ns()))
 			log_err("out of memory tracking a terminal");
 		break;
 	case EV_GONE:
 		log_debug("terminal dev %u:%u devpts %u:%u released", kdev_major(e->key.dev),
 			  kdev_minor(e->key.dev), kdev_major(e->key.devpts),
 			  kdev_minor(e->key.devpts));
-		engine_gone(&d->eng, &e->key, now_ns());
+		engine_gone(&d->eng, &e->key, boottime_ns());
 		break;
 	case EV_ACTIVITY:
-		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, now_ns());
+		engine_activity(&d->eng, &e->key, e->clock, e->tgid, e->comm, boottime_ns());
 		break;
 	}
 	return d->turn_full ? -EAGAIN : 0;
@@ -168,6 +161,30 @@ static int cmp_prior(const void *a, const void *b)
 	return x->devpts < y->devpts ? -1 : x->devpts > y->devpts;
 }
 
+struct prior_arms {
+	struct prior_arm *v;
+	size_t n, cap;
+	int fd;
+};
+
+static int take_arm(const void *key, const void *val, void *ctx)
+{
+	struct prior_arms *p = ctx;
+	const struct armed *a = val;
+	struct prior_arm *nv;
+
+	if (p->n == p->cap &&
+	    (nv = realloc(p->v, (p->cap = p->cap ? 2 * p->cap : 64) * sizeof(*nv))))
+		p->v = nv;
+	if (p->n < p->cap && a->warned_ms) {
+		memcpy(&p->v[p->n].key, key, sizeof(struct tty_key));
+		p->v[p->n++].a = *a;
+	}
+	/* every entry goes, found room or not: map_walk allows that */
+	bpf_map_delete_elem(p->fd, key);
+	return 0;
+}
+
 /*
  * Take the previous daemon's arms out of `armed`: they mean nothing to this
  * one's bookkeeping, but its warnings (warned_ms) still stand, so they are
@@ -175,26 +192,35 @@ static int cmp_prior(const void *a, const void *b)
  */
 static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
 {
-	struct prior_arm *v = NULL, *nv;
-	struct tty_key k, nk;
-	size_t n = 0, cap = 0;
+	struct prior_arms p = {.fd = d->bpf.armed_fd};
 
-	*out = NULL;
-	while (bpf_map_get_next_key(d->bpf.armed_fd, NULL, &nk) == 0) {
-		k = nk;
-		if (n == cap && (nv = realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v))))
-			v = nv;
-		if (n < cap && bpf_map_lookup_elem(d->bpf.armed_fd, &k, &v[n].a) == 0 &&
-		    v[n].a.warned_ms) {
-			v[n].key = k;
-			n++;
-		}
-		bpf_map_delete_elem(d->bpf.armed_fd, &k);
+	map_walk(d->bpf.armed_fd, sizeof(struct tty_key), sizeof(struct armed), take_arm, &p);
+	if (p.n)
+		qsort(p.v, p.n, sizeof(*p.v), cmp_prior);
+	*out = p.v;
+	return p.n;
+}
+
+struct stale {
+	struct tty_key *keys;
+	size_t n, cap;
+};
+
+static int note_stale(const void *key, const void *val, void *ctx)
+{
+	struct stale *st = ctx;
+	struct tty_key *nk;
+
+	if (session_owner_alive(NULL, key, val))
+		return 0;
+	if (st->n == st->cap) {
+		nk = realloc(st->keys, (st->cap = st->cap ? 2 * st->cap : 256) * sizeof(*nk));
+		if (!nk)
+			return -ENOMEM;
+		st->keys = nk;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_prior);
-	*out = v;
-	return n;
+	memcpy(&st->keys[st->n++], key, sizeof(struct tty_key));
+	return 0;
 }
 
 /*
@@ -207,67 +233,76 @@ static size_t take_prior_arms(struct daemon *d, struct prior_arm **out)
  */
 static int drop_stale_records(struct daemon *d)
 {
-	struct tty_key *keys = NULL, *nk, *prev = NULL, next;
-	size_t n = 0, cap = 0, i;
-	struct tty_rec rec;
+	struct stale st = {0};
 	int dropped = 0;
+	size_t i;
 
-	/* keys first: deleting during a walk would restart it */
-	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
-		if (n == cap) {
-			nk = realloc(keys, (cap = cap ? 2 * cap : 256) * sizeof(*keys));
-			if (!nk)
-				break;
-			keys = nk;
-		}
-		keys[n] = next;
-		prev = &keys[n++];
-	}
-	for (i = 0; i < n; i++)
-		if (bpf_map_lookup_elem(d->bpf.ttys_fd, &keys[i], &rec) == 0 &&
-		    !session_owner_alive(NULL, &keys[i], &rec) &&
-		    bpf_map_delete_elem(d->bpf.ttys_fd, &keys[i]) == 0)
+	/* keys first: deleting only some during a walk would see others twice */
+	map_walk(d->bpf.ttys_fd, sizeof(struct tty_key), sizeof(struct tty_rec), note_stale, &st);
+	for (i = 0; i < st.n; i++)
+		if (bpf_map_delete_elem(d->bpf.ttys_fd, &st.keys[i]) == 0)
 			dropped++;
-	free(keys);
+	free(st.keys);
 	return dropped;
+}
+
+struct adopt {
+	struct daemon *d;
+	const struct prior_arm *prior;
+	size_t nprior;
+	int n;
+};
+
+static int adopt_one(const void *key, const void *val, void *ctx)
+{
+	struct adopt *ad = ctx;
+	const struct prior_arm *p;
+
+	p = ad->nprior ? bsearch(key, ad->prior, ad->nprior, sizeof(*ad->prior), cmp_prior) : NULL;
+	if ((p ? engine_add_warned(&ad->d->eng, key, p->a.mask, p->a.warned_ms, boottime_ns())
+	       : engine_add(&ad->d->eng, key, boottime_ns())) == 0)
+		ad->n++;
+	return 0;
 }
 
 /* Adopt what the kernel already tracks: the one full walk, at start-up. */
 static int adopt_terminals(struct daemon *d, const struct prior_arm *prior, size_t nprior)
 {
-	struct tty_key key, next;
-	const struct prior_arm *p;
-	void *prev = NULL;
-	int n = 0;
+	struct adopt ad = {d, prior, nprior, 0};
 
-	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
-		p = nprior ? bsearch(&next, prior, nprior, sizeof(*prior), cmp_prior) : NULL;
-		if ((p ? engine_add_warned(&d->eng, &next, p->a.mask, p->a.warned_ms, now_ns())
-		       : engine_add(&d->eng, &next, now_ns())) == 0)
-			n++;
-		key = next;
-		prev = &key;
-	}
-	return n;
+	map_walk(d->bpf.ttys_fd, sizeof(struct tty_key), 0, adopt_one, &ad);
+	return ad.n;
 }
 
 /*
  * The kernel could not queue some events (ring buffer full): a terminal may
  * have appeared or gone unannounced. Walk the map once to catch up.
  */
+struct resync {
+	struct daemon *d;
+	int added;
+};
+
+static int resync_one(const void *key, const void *val, void *ctx)
+{
+	struct resync *rs = ctx;
+
+	if (!engine_find(&rs->d->eng, key) && engine_add(&rs->d->eng, key, boottime_ns()) == 0)
+		rs->added++;
+	return 0;
+}
+
 static void resync_if_lost(struct daemon *d)
 {
-	struct tty_key key, next;
+	struct resync rs = {d, 0};
 	struct ttyidle_stats c;
-	void *prev = NULL;
-	int added = 0;
 	size_t fired;
 	uint64_t now;
 
 	if (stats_read(&d->bpf, &c))
 		return;
 	/* terminals the kernel side could not track are never enforced: say so */
-	now = now_ns();
+	now = boottime_ns();
 	if (c.ttys_full != d->ttys_full_seen &&
 	    (!d->ttys_full_told_ns || now - d->ttys_full_told_ns >= TELL_EVERY_NS)) {
 		log_warn(
@@ -283,16 +318,11 @@ static void resync_if_lost(struct daemon *d)
 	log_warn("%llu ring buffer events were lost: re-reading the terminal map",
 		 (unsigned long long)(c.events_lost - d->events_lost_seen));
 	d->events_lost_seen = c.events_lost;
-	while (bpf_map_get_next_key(d->bpf.ttys_fd, prev, &next) == 0) {
-		if (!engine_find(&d->eng, &next) && engine_add(&d->eng, &next, now_ns()) == 0)
-			added++;
-		key = next;
-		prev = &key;
-	}
+	map_walk(d->bpf.ttys_fd, sizeof(struct tty_key), 0, resync_one, &rs);
 	/* terminals released unannounced are dropped when they next come due */
-	if (added)
-		log_info("resync: %d terminals added", added);
-	fired = engine_resync_armed(&d->eng, now_ns());
+	if (rs.added)
+		log_info("resync: %d terminals added", rs.added);
+	fired = engine_resync_armed(&d->eng, boottime_ns());
 	if (fired)
 		log_info("resync: %zu armed terminals were used unannounced; looking at them again",
 			 fired);
@@ -348,7 +378,7 @@ static void reload(struct daemon *d)
 		return;
 	}
 	d->metrics.reloads_ok++;
-	engine_set_policy(&d->eng, &d->policy[nxt], now_ns());
+	engine_set_policy(&d->eng, &d->policy[nxt], boottime_ns());
 	policy_free(&d->policy[d->cur]);
 	d->cur = nxt;
 	log_info("configuration reloaded: %zu rules", d->policy[d->cur].nrules);
@@ -369,7 +399,7 @@ static void due_run(void *ctx, uint64_t now)
 
 static uint64_t due_now(void *ctx)
 {
-	return now_ns();
+	return boottime_ns();
 }
 
 /* One ring buffer turn (EVENTS_PER_TURN at most: handle_event); the loop

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "kernel/bpf_load.h"
 #include "cli/cmd.h"
+#include "lib/clock.h"
 #include "lib/jsonw.h"
 #include "policy/config.h"
 #include "policy/deadline.h"
@@ -111,117 +111,166 @@ static int cmp_row(const void *a, const void *b)
 	return 0;
 }
 
-/* Every record of the ttys map; *n rows in a malloc'd array. */
-static int read_all(int fd, int armed_fd, struct row **out, size_t *n)
+struct rows {
+	struct row *v;
+	size_t n, cap;
+	int armed_fd;
+};
+
+static int add_row(const void *key, const void *val, void *ctx)
 {
+	struct rows *rs = ctx;
+	struct row *tmp;
 	struct armed a;
 
-	struct tty_key key, next;
-	struct row *rows = NULL, *tmp;
-	size_t cap = 0, len = 0;
-	void *prev = NULL;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 64;
-			tmp = realloc(rows, cap * sizeof(*rows));
-			if (!tmp) {
-				free(rows);
-				return -ENOMEM;
-			}
-			rows = tmp;
-		}
-		/* a record deleted between the two calls is simply skipped */
-		if (bpf_map_lookup_elem(fd, &next, &rows[len].rec) == 0) {
-			rows[len].key = next;
-			rows[len].warned_ms =
-			    bpf_map_lookup_elem(armed_fd, &next, &a) == 0 ? a.warned_ms : 0;
-			len++;
-		}
-		key = next;
-		prev = &key;
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		tmp = realloc(rs->v, rs->cap * sizeof(*rs->v));
+		if (!tmp)
+			return -ENOMEM;
+		rs->v = tmp;
 	}
-	qsort(rows, len, sizeof(*rows), cmp_row);
-	*out = rows;
-	*n = len;
+	memcpy(&rs->v[rs->n].key, key, sizeof(struct tty_key));
+	memcpy(&rs->v[rs->n].rec, val, sizeof(struct tty_rec));
+	rs->v[rs->n].warned_ms = bpf_map_lookup_elem(rs->armed_fd, key, &a) == 0 ? a.warned_ms : 0;
+	rs->n++;
 	return 0;
 }
 
-static uint64_t boottime_ns(void)
+/* Every record of the ttys map; *n rows in a malloc'd array. */
+static int read_all(int fd, int armed_fd, struct row **out, size_t *n)
 {
-	struct timespec ts;
+	struct rows rs = {.armed_fd = armed_fd};
+	int r;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	r = map_walk(fd, sizeof(struct tty_key), sizeof(struct tty_rec), add_row, &rs);
+	if (r) {
+		free(rs.v);
+		return r;
+	}
+	qsort(rs.v, rs.n, sizeof(*rs.v), cmp_row);
+	*out = rs.v;
+	*n = rs.n;
+	return 0;
 }
 
-static void print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
-		       const struct policy *p, const struct ttyidle_stats *stats)
+static int print_json(const struct row *rows, size_t n, uint64_t now, const struct bpf_state *st,
+		      const struct policy *p, const struct ttyidle_stats *stats)
 {
+	struct jsonw w;
 	size_t i;
 
-	printf("{\"attach_mode\":\"%s\",\"terminals\":[", attach_mode_name(st->mode));
+	jsonw_init(&w, stdout);
+	jsonw_obj_open(&w);
+	jsonw_key(&w, "attach_mode");
+	jsonw_str(&w, attach_mode_name(st->mode));
+	jsonw_key(&w, "terminals");
+	jsonw_arr_open(&w);
 	for (i = 0; i < n; i++) {
 		const struct tty_rec *r = &rows[i].rec;
 		struct view si;
 		char name[64], kname[sizeof(r->name) + 1], wcomm[sizeof(r->writer_comm) + 1];
+		char dev[24], devpts[24];
 		int clk;
 
 		term_name(&rows[i].key, r, name, sizeof(name));
 		/* the map's fixed-size fields as strings, NUL or not */
 		snprintf(kname, sizeof(kname), "%.*s", (int)sizeof(r->name), r->name);
 		snprintf(wcomm, sizeof(wcomm), "%.*s", (int)sizeof(r->writer_comm), r->writer_comm);
+		snprintf(dev, sizeof(dev), "%u:%u", kdev_major(rows[i].key.dev),
+			 kdev_minor(rows[i].key.dev));
+		snprintf(devpts, sizeof(devpts), "%u:%u", kdev_major(rows[i].key.devpts),
+			 kdev_minor(rows[i].key.devpts));
 		view_of(&rows[i], p, now, &si);
-		printf("%s{\"tty\":", i ? "," : "");
-		json_string(stdout, name);
-		printf(",\"kernel_name\":");
-		json_string(stdout, kname);
-		printf(",\"kind\":\"%s\",\"dev\":\"%u:%u\",\"devpts\":\"%u:%u\",\"index\":%u",
-		       r->kind == TTY_KIND_PTY ? "pty" : "console", kdev_major(rows[i].key.dev),
-		       kdev_minor(rows[i].key.dev), kdev_major(rows[i].key.devpts),
-		       kdev_minor(rows[i].key.devpts), r->index);
-		printf(",\"session\":%u,\"pgrp\":%u,\"user\":", r->sid, r->pgrp);
-		json_string(stdout, si.user[0] ? si.user : NULL);
-		printf(",\"uid\":");
+		jsonw_obj_open(&w);
+		jsonw_key(&w, "tty");
+		jsonw_str(&w, name);
+		jsonw_key(&w, "kernel_name");
+		jsonw_str(&w, kname);
+		jsonw_key(&w, "kind");
+		jsonw_str(&w, r->kind == TTY_KIND_PTY ? "pty" : "console");
+		jsonw_key(&w, "dev");
+		jsonw_str(&w, dev);
+		jsonw_key(&w, "devpts");
+		jsonw_str(&w, devpts);
+		jsonw_key(&w, "index");
+		jsonw_uint(&w, r->index);
+		jsonw_key(&w, "session");
+		jsonw_uint(&w, r->sid);
+		jsonw_key(&w, "pgrp");
+		jsonw_uint(&w, r->pgrp);
+		jsonw_key(&w, "user");
+		jsonw_str(&w, si.user[0] ? si.user : NULL);
+		jsonw_key(&w, "uid");
 		if (si.uid >= 0)
-			printf("%lld", si.uid);
+			jsonw_int(&w, si.uid);
 		else
-			printf("null");
-		printf(",\"leader_cmd\":");
-		json_string(stdout, si.cmd[0] ? si.cmd : NULL);
-		printf(",\"container\":");
-		json_string(stdout, si.container[0] ? si.container : NULL);
-		printf(",\"service\":");
-		json_string(stdout, si.service[0] ? si.service : NULL);
-		printf(",\"login\":\"%s\",\"owned\":%s,\"detached\":%s", si.login,
-		       si.owned ? "true" : "false", r->flags & TTY_F_DETACHED ? "true" : "false");
-		printf(",\"remote\":");
-		json_string(stdout, si.remote[0] ? si.remote : NULL);
-		printf(",\"rule\":");
-		json_string(stdout, si.rule);
-		printf(",\"clock\":");
-		json_string(stdout, si.clock);
-		printf(",\"state\":");
-		json_string(stdout, si.state);
+			jsonw_null(&w);
+		jsonw_key(&w, "leader_cmd");
+		jsonw_str(&w, si.cmd[0] ? si.cmd : NULL);
+		jsonw_key(&w, "container");
+		jsonw_str(&w, si.container[0] ? si.container : NULL);
+		jsonw_key(&w, "service");
+		jsonw_str(&w, si.service[0] ? si.service : NULL);
+		jsonw_key(&w, "login");
+		jsonw_str(&w, si.login);
+		jsonw_key(&w, "owned");
+		jsonw_bool(&w, si.owned);
+		jsonw_key(&w, "detached");
+		jsonw_bool(&w, r->flags & TTY_F_DETACHED);
+		jsonw_key(&w, "remote");
+		jsonw_str(&w, si.remote[0] ? si.remote : NULL);
+		jsonw_key(&w, "rule");
+		jsonw_str(&w, si.rule);
+		jsonw_key(&w, "clock");
+		jsonw_str(&w, si.clock);
+		jsonw_key(&w, "state");
+		jsonw_str(&w, si.state);
+		jsonw_key(&w, "left_sec");
 		if (si.left >= 0)
-			printf(",\"left_sec\":%.3f", si.left);
+			jsonw_fixed(&w, si.left, 3);
 		else
-			printf(",\"left_sec\":null");
-		printf(",\"writer_pid\":%u,\"writer_comm\":", r->writer_tgid);
-		json_string(stdout, wcomm);
-		printf(",\"login_ns\":%" PRIu64, si.login_ns);
-		printf(",\"idle_in_sec\":%.3f,\"idle_out_sec\":%.3f",
-		       secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)),
-		       secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)));
-		printf(",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64, (uint64_t)r->in_bytes,
-		       (uint64_t)r->out_bytes);
-		printf(",\"first_ns\":%" PRIu64 ",\"in_ns\":%" PRIu64 ",\"in_read_ns\":%" PRIu64
-		       ",\"out_ns\":%" PRIu64 ",\"out_read_ns\":%" PRIu64 "}",
-		       (uint64_t)r->first_ns, (uint64_t)r->in_ns, (uint64_t)r->in_read_ns,
-		       (uint64_t)r->out_ns, (uint64_t)r->out_read_ns);
+			jsonw_null(&w);
+		jsonw_key(&w, "writer_pid");
+		jsonw_uint(&w, r->writer_tgid);
+		jsonw_key(&w, "writer_comm");
+		jsonw_str(&w, wcomm);
+		jsonw_key(&w, "login_ns");
+		jsonw_uint(&w, si.login_ns);
+		jsonw_key(&w, "idle_in_sec");
+		jsonw_fixed(
+		    &w, secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_IN), &clk)),
+		    3);
+		jsonw_key(&w, "idle_out_sec");
+		jsonw_fixed(
+		    &w, secs_since(now, deadline_last_activity(r, TTY_CLK_BIT(TTY_CLK_OUT), &clk)),
+		    3);
+		jsonw_key(&w, "bytes_in");
+		jsonw_uint(&w, r->in_bytes);
+		jsonw_key(&w, "bytes_out");
+		jsonw_uint(&w, r->out_bytes);
+		jsonw_key(&w, "first_ns");
+		jsonw_uint(&w, r->first_ns);
+		jsonw_key(&w, "in_ns");
+		jsonw_uint(&w, r->in_ns);
+		jsonw_key(&w, "in_read_ns");
+		jsonw_uint(&w, r->in_read_ns);
+		jsonw_key(&w, "out_ns");
+		jsonw_uint(&w, r->out_ns);
+		jsonw_key(&w, "out_read_ns");
+		jsonw_uint(&w, r->out_read_ns);
+		jsonw_obj_close(&w);
 	}
-	printf("],\"ttys_full\":%" PRIu64 ",\"events_lost\":%" PRIu64 ",\"now_ns\":%" PRIu64 "}\n",
-	       (uint64_t)stats->ttys_full, (uint64_t)stats->events_lost, now);
+	jsonw_arr_close(&w);
+	jsonw_key(&w, "ttys_full");
+	jsonw_uint(&w, stats->ttys_full);
+	jsonw_key(&w, "events_lost");
+	jsonw_uint(&w, stats->events_lost);
+	jsonw_key(&w, "now_ns");
+	jsonw_uint(&w, now);
+	jsonw_obj_close(&w);
+	fputc('\n', stdout);
+	return jsonw_end(&w);
 }
 
 static void fmt_idle(char *buf, size_t n, double s)
@@ -309,7 +358,7 @@ int do_status(int argc, char **argv)
 	struct ttyidle_stats stats;
 	char err[256];
 	size_t n = 0;
-	int c, r;
+	int c, r, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (c) {
@@ -356,9 +405,13 @@ int do_status(int argc, char **argv)
 	}
 	if (stats_read(&st, &stats))
 		memset(&stats, 0, sizeof(stats));
-	if (gopts.json)
-		print_json(rows, n, boottime_ns(), &st, &pol, &stats);
-	else
+	if (gopts.json) {
+		r = print_json(rows, n, boottime_ns(), &st, &pol, &stats);
+		if (r) {
+			cmd_error("status", "cannot write the JSON document: %s", strerror(-r));
+			rc = 1;
+		}
+	} else
 		print_table(rows, n, boottime_ns(), &st, &pol);
 	/* terminals the kernel side could not track are never enforced */
 	if (stats.ttys_full && !gopts.json)
@@ -369,5 +422,5 @@ int do_status(int argc, char **argv)
 	free(rows);
 	bpf_state_close(&st);
 	policy_free(&pol);
-	return 0;
+	return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "daemon/audit.h"
 #include "host/session.h"
+#include "lib/log.h"
 #include "lib/textsafe.h"
 
 void audit_rec_init(struct audit_rec *r)
@@ -123,7 +124,7 @@ static void add_field(struct line *l, const char *key, const char *val)
 	char esc[4 * AUDIT_VALUE_MAX + 8];
 	int n;
 
-	if (l->full || !val || !val[0])
+	if (l->full)
 		return;
 	n = audit_escape(val, esc, sizeof(esc));
 	if (n < 0)
@@ -136,61 +137,63 @@ static void add_field(struct line *l, const char *key, const char *val)
 				   l->len > strlen(AUDIT_PREFIX) ? " " : "", key, esc);
 }
 
-static void add_num(struct line *l, const char *key, long long v, long long min)
+static void put_str(struct audit_fields *out, const char *name, const char *v, bool user_chosen)
 {
-	char num[24];
+	if (v && v[0])
+		out->f[out->n++] = (struct audit_field){name, v, user_chosen};
+}
+
+static void put_num(struct audit_fields *out, const char *name, long long v, long long min)
+{
+	char *num = out->num[out->nnum];
 
 	if (v < min)
 		return;
-	snprintf(num, sizeof(num), "%lld", v);
-	add_field(l, key, num);
+	out->nnum++;
+	snprintf(num, sizeof(out->num[0]), "%lld", v);
+	put_str(out, name, num, false);
+}
+
+/* The one list of fields, in their fixed order (audit.h): both sinks are made from it. */
+void audit_fields(const struct audit_rec *r, struct audit_fields *out)
+{
+	out->n = 0;
+	out->nnum = 0;
+	put_str(out, "EVENT", r->event, false);
+	put_str(out, "USER", r->user, true);
+	put_num(out, "UID", r->uid, 0);
+	put_str(out, "TTY", r->tty, true);
+	put_num(out, "SESSION", r->session, 1);
+	put_num(out, "PID", r->pid, 1);
+	put_str(out, "LEADER", r->leader, true);
+	put_str(out, "SERVICE", r->service, false);
+	put_str(out, "REMOTE", r->remote, true);
+	/* where a remote host was learnt means nothing without one */
+	if (r->remote && r->remote[0])
+		put_str(out, "REMOTE_SRC", r->remote_src, false);
+	put_str(out, "CONTAINER", r->container, true);
+	put_num(out, "IDLE_SEC", r->idle_sec, 0);
+	put_str(out, "CLOCK", r->clock, false);
+	put_str(out, "RULE", r->rule, false);
+	put_str(out, "ACTION", r->action, false);
+	put_str(out, "OUTCOME", r->outcome, false);
 }
 
 int audit_format(const struct audit_rec *r, char *buf, size_t buflen)
 {
 	struct line l = {.buf = buf, .cap = buflen};
+	struct audit_fields fs;
+	size_t i;
 
 	if (buflen < sizeof(AUDIT_PREFIX))
 		return -ENOSPC;
 	memcpy(buf, AUDIT_PREFIX, sizeof(AUDIT_PREFIX));
 	l.len = strlen(AUDIT_PREFIX);
-	add_field(&l, "EVENT", r->event);
-	add_field(&l, "USER", r->user);
-	add_num(&l, "UID", r->uid, 0);
-	add_field(&l, "TTY", r->tty);
-	add_num(&l, "SESSION", r->session, 1);
-	add_num(&l, "PID", r->pid, 1);
-	add_field(&l, "LEADER", r->leader);
-	add_field(&l, "SERVICE", r->service);
-	add_field(&l, "REMOTE", r->remote);
-	if (r->remote && r->remote[0])
-		add_field(&l, "REMOTE_SRC", r->remote_src);
-	add_field(&l, "CONTAINER", r->container);
-	add_num(&l, "IDLE_SEC", r->idle_sec, 0);
-	add_field(&l, "CLOCK", r->clock);
-	add_field(&l, "RULE", r->rule);
-	add_field(&l, "ACTION", r->action);
-	add_field(&l, "OUTCOME", r->outcome);
+	audit_fields(r, &fs);
+	for (i = 0; i < fs.n; i++)
+		add_field(&l, fs.f[i].name, fs.f[i].value);
 	buf[l.len] = 0;
 	return l.full ? -ENOSPC : (int)l.len;
-}
-
-bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino)
-{
-	unsigned long long d, i;
-	char *end;
-
-	if (!env || !*env)
-		return false;
-	errno = 0;
-	d = strtoull(env, &end, 10);
-	if (errno || end == env || *end != ':')
-		return false;
-	env = end + 1;
-	i = strtoull(env, &end, 10);
-	if (errno || end == env || *end)
-		return false;
-	return d == (unsigned long long)dev && i == (unsigned long long)ino;
 }
 
 /*
@@ -218,66 +221,74 @@ const char *audit_message_id(const char *event)
 	return NULL;
 }
 
-#ifdef TTYIDLE_HAVE_LIBSYSTEMD
-/* room for AUDIT_VALUE_MAX bytes of a value even if each one becomes \xNN */
-#define JOURNAL_VALUE_MAX (4 * AUDIT_VALUE_MAX + 1)
-
-static const char *str_or_empty(const char *s)
+/* Append "NAME=value" as the next iovec; -ENOSPC when j is full. */
+static int jput(struct audit_journal *j, const char *name, const char *value, bool user_chosen)
 {
-	return s ? s : "";
-}
+	size_t room = sizeof(j->buf) - j->used, len;
+	char *p = j->buf + j->used;
+	int n;
 
-static int journal_send(const struct audit_rec *r, const char *line)
-{
-	char uid[24] = "", session[24] = "", pid[24] = "", idle[24] = "";
-	/* fields users choose, in the terminal form of textsafe.h: journalctl
+	if (j->n == AUDIT_JOURNAL_MAX)
+		return -ENOSPC;
+	n = snprintf(p, room, "%s=", name);
+	if (n < 0 || (size_t)n >= room)
+		return -ENOSPC;
+	len = (size_t)n;
+	/*
+	 * Fields users choose, in the terminal form of textsafe.h: journalctl
 	 * shows a field with a control character or invalid UTF-8 as a blob,
-	 * and with --all writes it raw to the reader's terminal */
-	char user[JOURNAL_VALUE_MAX], tty[JOURNAL_VALUE_MAX], leader[JOURNAL_VALUE_MAX];
-	char remote[JOURNAL_VALUE_MAX], container[JOURNAL_VALUE_MAX];
-	const char *id = audit_message_id(r->event);
-
-	if (r->uid >= 0)
-		snprintf(uid, sizeof(uid), "%lld", r->uid);
-	if (r->session > 0)
-		snprintf(session, sizeof(session), "%lld", r->session);
-	if (r->pid > 0)
-		snprintf(pid, sizeof(pid), "%lld", r->pid);
-	if (r->idle_sec >= 0)
-		snprintf(idle, sizeof(idle), "%lld", r->idle_sec);
-	text_safe(user, sizeof(user), r->user);
-	text_safe(tty, sizeof(tty), r->tty);
-	text_safe(leader, sizeof(leader), r->leader);
-	text_safe(remote, sizeof(remote), r->remote);
-	text_safe(container, sizeof(container), r->container);
-#define F(name, v) name "=%s", str_or_empty(v)
-	return sd_journal_send(
-	    "MESSAGE=%s", line + strlen(AUDIT_PREFIX), "PRIORITY=5", "SYSLOG_FACILITY=10",
-	    "SYSLOG_IDENTIFIER=ttyidle", F("MESSAGE_ID", id), F("EVENT", r->event), F("USER", user),
-	    F("UID", uid), F("TTY", tty), F("SESSION", session), F("PID", pid), F("LEADER", leader),
-	    F("SERVICE", r->service), F("REMOTE", remote), F("CONTAINER", container),
-	    F("IDLE_SEC", idle), F("CLOCK", r->clock), F("RULE", r->rule), F("ACTION", r->action),
-	    F("OUTCOME", r->outcome), NULL);
-#undef F
+	 * and with --all writes it raw to the reader's terminal.
+	 */
+	if (user_chosen)
+		len += text_safe(p + len, room - len, value);
+	else
+		len += (size_t)snprintf(p + len, room - len, "%s", value);
+	if (len >= room)
+		return -ENOSPC;
+	j->iov[j->n].iov_base = p;
+	j->iov[j->n].iov_len = len;
+	j->n++;
+	j->used += len + 1;
+	return 0;
 }
-#endif
+
+int audit_journal_build(const struct audit_rec *r, const char *line, struct audit_journal *j)
+{
+	const char *id = audit_message_id(r->event);
+	struct audit_fields fs;
+	size_t i;
+	int err;
+
+	j->n = 0;
+	j->used = 0;
+	if (!strncmp(line, AUDIT_PREFIX, strlen(AUDIT_PREFIX)))
+		line += strlen(AUDIT_PREFIX); /* the journal names the sender itself */
+	err = jput(j, "MESSAGE", line, false);
+	err = err ?: jput(j, "PRIORITY", "5", false);
+	err = err ?: jput(j, "SYSLOG_FACILITY", "10", false);
+	err = err ?: jput(j, "SYSLOG_IDENTIFIER", "ttyidle", false);
+	if (id)
+		err = err ?: jput(j, "MESSAGE_ID", id, false);
+	audit_fields(r, &fs);
+	for (i = 0; i < fs.n && !err; i++)
+		err = jput(j, fs.f[i].name, fs.f[i].value, fs.f[i].user_chosen);
+	return err;
+}
 
 void audit_emit_rec(const struct audit_rec *r)
 {
 	char line[AUDIT_LINE_MAX];
-	struct stat st;
-	static int journal = -1;
 
 	if (audit_format(r, line, sizeof(line)) < 0)
 		return; /* cannot happen: AUDIT_LINE_MAX holds any record */
-	if (journal < 0)
-		journal =
-		    fstat(STDERR_FILENO, &st) == 0 &&
-		    audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
 #ifdef TTYIDLE_HAVE_LIBSYSTEMD
 	/* structured fields and MESSAGE_ID: what `journalctl MESSAGE_ID=` finds */
-	if (journal && journal_send(r, line) == 0)
-		return;
+	if (log_to_journal()) {
+		static struct audit_journal j; /* 30 KB: off the stack; one loop thread */
+
+		if (audit_journal_build(r, line, &j) == 0 && sd_journal_sendv(j.iov, (int)j.n) == 0)
+			return;
+	}
 #endif
 	audit_emit(line);
 }
@@ -288,10 +299,7 @@ void audit_emit(const char *line)
 	const char *msg = line;
 
 	if (mode < 0) {
-		struct stat st;
-
-		mode = fstat(STDERR_FILENO, &st) == 0 &&
-		       audit_journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
+		mode = log_to_journal();
 		if (!mode)
 			openlog("ttyidle", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	}

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #define AUDIT_PREFIX	"ttyidle: "
 #define AUDIT_VALUE_MAX 200
@@ -54,8 +55,43 @@ int audit_escape(const char *in, char *out, size_t outlen);
  * buf holding the complete fields that fitted. */
 int audit_format(const struct audit_rec *r, char *buf, size_t buflen);
 
-/* Is JOURNAL_STREAM (value env, "DEV:INO") the file stderr is connected to? */
-bool audit_journal_stream_matches(const char *env, dev_t dev, ino_t ino);
+#define AUDIT_NFIELDS 16 /* EVENT ... OUTCOME */
+
+struct audit_field {
+	const char *name;
+	const char *value; /* never NULL nor "" */
+	bool user_chosen;  /* USER TTY LEADER REMOTE CONTAINER: text users choose */
+};
+
+/* A record's known fields, in the fixed order above; values point into the record or num. */
+struct audit_fields {
+	size_t n, nnum;
+	struct audit_field f[AUDIT_NFIELDS];
+	char num[4][24]; /* UID SESSION PID IDLE_SEC as text */
+};
+
+/* The one list both sinks (the text line, the journal's fields) are made from. */
+void audit_fields(const struct audit_rec *r, struct audit_fields *out);
+
+/* room for AUDIT_VALUE_MAX bytes of a value even if each one becomes \xNN */
+#define AUDIT_JOURNAL_VALUE_MAX (4 * AUDIT_VALUE_MAX + 1)
+#define AUDIT_JOURNAL_MAX	(AUDIT_NFIELDS + 5) /* MESSAGE PRIORITY ... MESSAGE_ID */
+
+/* A journal entry as sd_journal_sendv() takes it: "NAME=value" iovecs into buf. */
+struct audit_journal {
+	size_t n, used;
+	struct iovec iov[AUDIT_JOURNAL_MAX];
+	char buf[AUDIT_LINE_MAX + AUDIT_NFIELDS * (AUDIT_JOURNAL_VALUE_MAX + 24) + 256];
+};
+
+/*
+ * The journal entry of record r, whose audit_format() line is line: MESSAGE
+ * (the line without AUDIT_PREFIX), PRIORITY, SYSLOG_FACILITY,
+ * SYSLOG_IDENTIFIER, MESSAGE_ID (when the event has one), then one field per
+ * audit_fields() entry, user-chosen values in the terminal form of
+ * textsafe.h. Returns 0, or -ENOSPC (cannot happen with a line that fits AUDIT_LINE_MAX).
+ */
+int audit_journal_build(const struct audit_rec *r, const char *line, struct audit_journal *j);
 /*
  * Send a line from audit_format: to stderr with a "<5>" (notice) prefix when
  * stderr is the journal, else to syslog(LOG_AUTHPRIV|LOG_NOTICE) (and to
@@ -67,9 +103,8 @@ void audit_emit(const char *line);
 const char *audit_message_id(const char *event);
 /*
  * Format and send a record: under systemd with libsystemd, to the journal
- * with MESSAGE_ID and one field per record field (USER=, UID=, TTY=, ...),
- * the user-chosen ones (USER TTY LEADER REMOTE CONTAINER) in the terminal
- * form of textsafe.h; otherwise as audit_emit().
+ * as audit_journal_build() makes it (the same fields as the text line,
+ * unknown ones left out likewise); otherwise as audit_emit().
  */
 void audit_emit_rec(const struct audit_rec *r);
 

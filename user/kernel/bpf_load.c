@@ -138,6 +138,35 @@ int ctl_write(const struct bpf_state *st, const struct ttyidle_ctl *in)
 	return 0;
 }
 
+int map_walk(int fd, size_t keysz, size_t valsz, map_walk_fn fn, void *ctx)
+{
+	unsigned char *buf = malloc(2 * keysz + valsz), *prev, *next, *tmp, *val;
+	bool first = true;
+	int r = 0, err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	prev = buf;
+	next = buf + keysz;
+	val = valsz ? buf + 2 * keysz : NULL;
+	while (bpf_map_get_next_key(fd, first ? NULL : prev, next) == 0) {
+		first = false;
+		if (!val || bpf_map_lookup_elem(fd, next, val) == 0) {
+			r = fn(next, val, ctx);
+			if (r)
+				break;
+		}
+		tmp = prev;
+		prev = next;
+		next = tmp;
+	}
+	/* errno, not the return: libbpf before 1.0 returns -1 */
+	if (!r && errno != ENOENT)
+		err = -errno;
+	free(buf);
+	return r ? r : err;
+}
+
 int stats_read(const struct bpf_state *st, struct ttyidle_stats *out)
 {
 	__u32 zero = 0;

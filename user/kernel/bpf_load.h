@@ -50,6 +50,19 @@ int ctl_read(const struct bpf_state *st, struct ttyidle_ctl *out);
 int ctl_write(const struct bpf_state *st, const struct ttyidle_ctl *in);
 int stats_read(const struct bpf_state *st, struct ttyidle_stats *out);
 
+typedef int (*map_walk_fn)(const void *key, const void *val, void *ctx);
+
+/*
+ * Call fn(key, value, ctx) for each entry of the map fd (keys of keysz
+ * bytes; values of valsz bytes, or val NULL when valsz is 0 and no value is
+ * read). An entry deleted between finding its key and reading its value is
+ * skipped. fn may delete the entry it is given, and only that one: a hash
+ * map's walk then goes on from its first key left, so fn must delete every
+ * entry or none (else entries are seen twice). A nonzero return of fn stops
+ * the walk and is returned; otherwise 0 or -errno.
+ */
+int map_walk(int fd, size_t keysz, size_t valsz, map_walk_fn fn, void *ctx);
+
 const char *attach_mode_name(enum attach_mode m);
 int attach_mode_parse(const char *s, enum attach_mode *out);
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "lib/log.h"
 #include "lib/textsafe.h"
 
@@ -15,19 +17,32 @@ void log_init(bool verbose)
 	journal = -1;
 }
 
+bool journal_stream_matches(const char *env, dev_t dev, ino_t ino)
+{
+	unsigned long long d, i;
+	char *end;
+
+	if (!env || !*env)
+		return false;
+	errno = 0;
+	d = strtoull(env, &end, 10);
+	if (errno || end == env || *end != ':')
+		return false;
+	env = end + 1;
+	i = strtoull(env, &end, 10);
+	if (errno || end == env || *end)
+		return false;
+	return d == (unsigned long long)dev && i == (unsigned long long)ino;
+}
+
 bool log_to_journal(void)
 {
-	const char *js;
-	unsigned long long dev, ino;
 	struct stat st;
 
-	if (journal >= 0)
-		return journal;
-	journal = 0;
-	js = getenv("JOURNAL_STREAM");
-	if (js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
-	    (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino)
-		journal = 1;
+	/* once: stderr does not change under a running daemon */
+	if (journal < 0)
+		journal = fstat(STDERR_FILENO, &st) == 0 &&
+			  journal_stream_matches(getenv("JOURNAL_STREAM"), st.st_dev, st.st_ino);
 	return journal;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <syslog.h>
+#include <sys/types.h>
 
 /*
  * Daemon log lines on stderr. Under systemd (JOURNAL_STREAM names our
@@ -13,7 +14,13 @@
  * and invalid UTF-8 as \xNN, a backslash as \\): always one line.
  */
 void log_init(bool verbose);
+/*
+ * Is stderr the journal? Decided once (log_init starts over): the one test
+ * the log, the audit records and their journal fields all go by.
+ */
 bool log_to_journal(void);
+/* Does JOURNAL_STREAM's value env ("DEV:INO", decimal, nothing else) name the file dev:ino? */
+bool journal_stream_matches(const char *env, dev_t dev, ino_t ino);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)

@@ -21,10 +21,14 @@ double secs_since(uint64_t now_ns, uint64_t ts_ns)
 	return ts_ns >= now_ns ? 0.0 : (double)(now_ns - ts_ns) / 1e9;
 }
 
+const char *const tty_clock_names[TTY_CLK_MAX] = {
+    [TTY_CLK_IN] = "input",
+    [TTY_CLK_IN_READ] = "input-read",
+    [TTY_CLK_OUT] = "output",
+    [TTY_CLK_OUT_READ] = "output-read",
+};
+
 const char *clock_name(enum tty_clock c)
 {
-	static const char *const names[TTY_CLK_MAX] = {"input", "input-read", "output",
-						       "output-read"};
-
-	return (unsigned)c < TTY_CLK_MAX ? names[c] : "none";
+	return (unsigned)c < TTY_CLK_MAX ? tty_clock_names[c] : "none";
 }

@@ -25,6 +25,13 @@ static inline unsigned int kdev_minor(uint32_t d)
 /* Seconds between ts and now, 0 when ts is in the future. */
 double secs_since(uint64_t now_ns, uint64_t ts_ns);
 
+/*
+ * The activity clocks' names, by enum tty_clock: what `activity =` accepts
+ * and the effective policy prints, and what status and the audit records
+ * (CLOCK=) show. The one table of them.
+ */
+extern const char *const tty_clock_names[TTY_CLK_MAX];
+/* tty_clock_names[c], "none" out of range */
 const char *clock_name(enum tty_clock c);
 
 #endif

@@ -28,6 +28,7 @@
 #include "policy/pattern.h"
 #include "ttyidle.h"
 #include "policy/warntext.h"
+#include "lib/termview.h"
 
 static const char builtin_policy[] =
     "[global]\n"
@@ -63,12 +64,8 @@ static const char *const match_names[] = {
     [MATCH_TTY] = "tty",   [MATCH_SERVICE] = "service", [MATCH_HOST] = "host",
 };
 
-static const char *const clock_names[] = {
-    [TTY_CLK_IN] = "input",
-    [TTY_CLK_IN_READ] = "input-read",
-    [TTY_CLK_OUT] = "output",
-    [TTY_CLK_OUT_READ] = "output-read",
-};
+/* one table for the configuration, status and the audit records (termview.h) */
+static const char *const *const clock_names = tty_clock_names;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
