@@ -176,8 +176,9 @@ static void test_stale_served_and_refreshed(void **state)
 	before = nss_cache_lookups(c);
 	assert_int_equal(nss_name(c, NSS_USER, 1000, name, sizeof(name)), 1);
 	assert_string_equal(name, "u1000");
-	wait_answer(c);
-	assert_true(nss_cache_lookups(c) > before);
+	/* an earlier refresh may have woken the fd already: wait for this one's */
+	while (nss_cache_lookups(c) <= before)
+		wait_answer(c);
 	nss_cache_free(c);
 }
 
