@@ -182,9 +182,10 @@ static int scan_fds(const char *proc_root, pid_t pid, const struct tty_key *key,
 }
 
 /* Call fn for terminal fds of the leader, then of the other session members. */
-static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_key *key,
+static int scan_session_fds(const struct proc_view *pv, pid_t sid, const struct tty_key *key,
 			    tty_fd_fn fn, void *arg)
 {
+	const char *proc_root = pv->root;
 	struct proc_stat st, *v = NULL;
 	size_t n = 0, i;
 	int r;
@@ -194,7 +195,7 @@ static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_k
 		if (r)
 			return r;
 	}
-	r = procfs_list_session(proc_root, sid, false, &v, &n);
+	r = procfs_view_list_session(pv, sid, &v, &n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && !r; i++)
@@ -269,7 +270,10 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 	    .fd = -1,
 	    .err = -ENOENT,
 	};
-	const char *proc_root = o && o->proc_root ? o->proc_root : PROCFS_ROOT;
+	struct proc_view pv = {
+	    .root = o && o->proc_root ? o->proc_root : PROCFS_ROOT,
+	    .snap = o ? o->snap : NULL,
+	};
 	int r;
 
 	if (key->dev == 0)
@@ -280,7 +284,7 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 		return r;
 	if (sid <= 1)
 		return -ENOENT;
-	r = scan_session_fds(proc_root, sid, key, open_fn, &c);
+	r = scan_session_fds(&pv, sid, key, open_fn, &c);
 	if (r < 0)
 		return r;
 	if (r == 0)

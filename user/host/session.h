@@ -61,6 +61,8 @@ struct session_opts {
 	const char *utmp_path; /* NULL: _PATH_UTMP; "": do not read utmp */
 	dev_t host_devpts;     /* st_dev of the host's /dev/pts (session_host_devpts); 0: unknown */
 	const char *dev_root;  /* where terminal nodes are (NULL: "/dev") */
+	/* the host's batch snapshot to find session members in (procfs.h); NULL: walk */
+	struct proc_snapshot *snap;
 };
 
 struct session_group {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The engine against a real session: a child process that leads its own
- * session on a real PTY, found through the real /proc. Only the kernel maps
+ * The engine over the real host (host/host.h) against a real session: a
+ * child process that leads its own session on a real PTY, found through the
+ * real /proc; what the wiring of the two does, where test_engine.c tests the
+ * engine alone against a fake host. Only the kernel maps
  * are stood in for (struct engine_kernel), since nothing here runs BPF: the
  * test writes the record the BPF side would have written and reads back what
  * the engine armed.
@@ -145,6 +147,7 @@ struct fixture {
 	struct policy pol;
 	struct fake_kernel fk;
 	struct engine_kernel k;
+	struct host host;
 	struct engine e;
 	struct victim v;
 	uint64_t now; /* the tests' present: HISTORY after the victim started */
@@ -165,9 +168,9 @@ static int setup(void **state)
 		return -1;
 	}
 	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed, fk_is_armed};
-	if (engine_init(&f->e, &f->k, &f->pol))
+	if (host_init(&f->host, NULL) || engine_init(&f->e, &f->k, &f->host.ops, &f->pol))
 		return -1;
-	f->e.sopts.utmp_path = ""; /* never the host's logins */
+	f->host.sopts.utmp_path = ""; /* never the host's logins */
 	victim_start(&f->v);
 	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
 	f->fk.rec.index = (uint32_t)atoi(f->v.p.kname + 3);
@@ -190,6 +193,7 @@ static int teardown(void **state)
 	alarm(0);
 	victim_stop(&f->v);
 	engine_free(&f->e);
+	host_free(&f->host);
 	policy_free(&f->pol);
 	free(f);
 	return 0;
