@@ -1,4 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine's watching and warning; see engine.h. The ending of an expired
+ * session is in ending.c. Over 600 lines because decide() and the arming
+ * around it (arm first, then read the record again) are one sequence whose
+ * order is the correctness argument: split further, a reader would have to
+ * follow it across files.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,7 +295,7 @@ static void who_from_session(struct who *w, const struct session_info *si)
  * Who owns this terminal now, and which rule applies; false if nobody (yet),
  * and then t->who and t->rule are left as they were (a warned session whose
  * leader died is still ended as the session that was warned).
- * `fresh` verifies against /proc even when the session id did not change:
+ * `fresh` asks the host again even when the session id did not change:
  * done before every action, and it also catches the leader's exec (sshd's
  * child becomes the shell) and a remote host recorded after the first look.
  */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* procfs readers and parsers; see procfs.h. */
+/*
+ * procfs readers and parsers, walks and snapshots; see procfs.h. Over 600
+ * lines: each /proc file's parser sits with its reader, and the parsers are
+ * what the fuzzer and test_procfs.c exercise one by one.
+ */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Session resolution and verification; see session.h. */
+/*
+ * Session resolution and verification; see session.h. Over 600 lines: what
+ * serves a terminal (master holder, utmp) and who owns it are one decision,
+ * kept together so that no fact is consulted twice in different ways.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
