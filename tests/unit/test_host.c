@@ -30,16 +30,26 @@ static void on_hup(int sig)
 
 static pid_t child(bool catch_hup)
 {
-	pid_t pid = fork();
+	int sync[2];
+	pid_t pid;
+	char c;
 
+	assert_int_equal(pipe(sync), 0);
+	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (catch_hup)
 			signal(SIGHUP, on_hup);
+		/* ready: the handler is in place */
+		if (write(sync[1], "x", 1) != 1)
+			_exit(1);
 		for (;;)
 			pause();
 	}
+	close(sync[1]);
+	assert_int_equal(read(sync[0], &c, 1), 1);
+	close(sync[0]);
 	return pid;
 }
 
@@ -163,7 +173,6 @@ static void test_hup_continues_stopped(void **state)
 	fp_init(&fp);
 	assert_int_equal(host_init(&h, fp.root), 0);
 	member(&fp, pid, pid, 100);
-	usleep(50000); /* the handler is installed */
 	kill(pid, SIGSTOP);
 	assert_int_equal(waitpid(pid, &status, WUNTRACED), pid);
 	assert_true(WIFSTOPPED(status));
