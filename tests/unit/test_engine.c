@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The engine against a real session: a child process that leads its own
- * session on a real PTY, found through the real /proc. Only the kernel maps
- * are stood in for (struct engine_kernel), since nothing here runs BPF: the
- * test writes the record the BPF side would have written and reads back what
- * the engine armed.
- *
- * Times are the test's own, never the host's uptime: each test runs at
- * f->now, one HISTORY after the victim and its terminal came to be, so every
- * stamp a test puts in the past (at most HISTORY ago) lies after the real
- * leader started, and none of it depends on how long the host has been up.
+ * The engine alone, against a fake host (struct host_ops) and fake kernel
+ * maps (struct engine_kernel), both in memory: sessions are lists of members
+ * that die of a signal unless they ignore it, warnings and hangups are
+ * recorded, and times are synthetic (T0 is any instant; nothing here reads a
+ * clock, /proc or a terminal). The real host is tested in test_host.c, and
+ * the two together in test_engine_real.c. Audit records (stderr) are read
+ * back from a temporary file.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,31 +17,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "daemon/engine.h"
 #include "policy/config.h"
 #include "policy/duration.h"
-#include "daemon/engine.h"
-#include "host/session.h"
-#include "testpty.h"
 
-#define S	   NSEC_PER_SEC
-#define ALL_CLOCKS TTY_CLK_ALL
-#define HISTORY	   (3600 * S) /* the furthest back a test dates a record */
+#define S  NSEC_PER_SEC
+#define T0 (123456 * S) /* any instant will do */
+#define IN TTY_CLK_BIT(TTY_CLK_IN)
+
+/* ---- the kernel maps: one terminal -------------------------------------- */
 
 struct fake_kernel {
 	struct tty_rec rec;
 	bool have_rec;
 	bool armed;
-	uint32_t mask;
-	uint32_t warned_ms;
-	uint32_t own_bytes;
-	uint32_t narmed;
-	unsigned arms;
+	uint32_t mask, warned_ms, own_bytes, narmed;
 };
 
 static int fk_read(void *ctx, const struct tty_key *k, struct tty_rec *r)
@@ -67,7 +56,6 @@ static int fk_arm(void *ctx, const struct tty_key *k, uint32_t mask, uint32_t wa
 	f->mask = mask;
 	f->warned_ms = warned_ms;
 	f->own_bytes = own_bytes;
-	f->arms++;
 	return 0;
 }
 
@@ -92,46 +80,202 @@ static int fk_is_armed(void *ctx, const struct tty_key *k)
 	return ((struct fake_kernel *)ctx)->armed;
 }
 
-/* A session leader on its own PTY (testpty.h). */
-struct victim {
-	struct pty p;
+/* ---- the host: one session ---------------------------------------------- */
+
+#define SID	  4242
+#define LSTART	  777ULL
+#define MAXMEM	  8
+#define SIGBIT(s) (1u << (s))
+
+struct member {
 	pid_t pid;
+	char comm[16];
+	bool alive;
+	bool unkillable;  /* in D state: survives even SIGKILL */
+	uint32_t ignores; /* SIGBIT()s it survives */
+	uint32_t got;	  /* SIGBIT()s it received */
 };
 
-static void victim_start(struct victim *v)
+struct fake_host {
+	struct host_ops ops;
+	int resolve_rc; /* 0, -EAGAIN, -ESRCH */
+	unsigned resolves;
+	struct member m[MAXMEM];
+	size_t nm;
+	bool in_batch;
+	unsigned batches;
+	unsigned outside_batch; /* signals or survivors asked outside a batch: a bug */
+	char warning[512];
+	unsigned warnings;
+	unsigned opens, hangups, open_handles;
+	unsigned sent[32]; /* per signal, processes it was sent to */
+};
+
+static void fh_batch_begin(void *ctx)
 {
-	pty_open(&v->p);
-	v->pid = pty_spawn_leader(&v->p, false);
+	struct fake_host *h = ctx;
+
+	assert_false(h->in_batch); /* batches do not nest */
+	h->in_batch = true;
+	h->batches++;
 }
 
-/* What the daemon wrote to the terminal, as the user would see it. */
-static void victim_output(struct victim *v, char *buf, size_t len)
+static void fh_batch_end(void *ctx)
 {
-	ssize_t n;
-	int fl = fcntl(v->p.master, F_GETFL);
+	struct fake_host *h = ctx;
 
-	fcntl(v->p.master, F_SETFL, fl | O_NONBLOCK);
-	n = read(v->p.master, buf, len - 1);
-	buf[n > 0 ? n : 0] = 0;
-	fcntl(v->p.master, F_SETFL, fl);
+	assert_true(h->in_batch);
+	h->in_batch = false;
 }
 
-static void victim_stop(struct victim *v)
+static int fh_resolve(void *ctx, const struct tty_key *key, const struct tty_rec *rec,
+		      struct session_info *s, char *err, size_t errlen)
 {
-	if (v->pid > 0) {
-		kill(v->pid, SIGKILL);
-		waitpid(v->pid, NULL, 0);
+	struct fake_host *h = ctx;
+
+	h->resolves++;
+	if (h->resolve_rc) {
+		snprintf(err, errlen, "fake: %d", h->resolve_rc);
+		return h->resolve_rc;
 	}
-	pty_close(&v->p);
+	memset(s, 0, sizeof(*s));
+	s->key = *key;
+	snprintf(s->tty, sizeof(s->tty), "pts/3");
+	s->service = SVC_SSHD;
+	s->login_src = LOGIN_MASTER;
+	s->has_session = true;
+	s->sid = SID;
+	s->leader_start = LSTART;
+	snprintf(s->leader_comm, sizeof(s->leader_comm), "bash");
+	s->uid = 1000;
+	snprintf(s->user, sizeof(s->user), "alice");
+	s->gid = 1000;
+	snprintf(s->group, sizeof(s->group), "alice");
+	s->host_pidns = s->host_mntns = true;
+	return 0;
 }
 
-static uint64_t boottime(void)
+static int fh_warn(void *ctx, pid_t sid, const struct tty_key *key, const char *devname,
+		   const void *text, size_t len, struct warn_result *r)
 {
-	struct timespec ts;
+	struct fake_host *h = ctx;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (uint64_t)ts.tv_sec * S + (uint64_t)ts.tv_nsec;
+	assert_int_equal(sid, SID);
+	snprintf(h->warning, sizeof(h->warning), "%.*s", (int)len, (const char *)text);
+	h->warnings++;
+	*r = (struct warn_result){.outcome = WARN_DELIVERED, .written = len, .len = len};
+	return 0;
 }
+
+static int fh_open_tty(void *ctx, pid_t sid, const struct tty_key *key, const char *devname)
+{
+	struct fake_host *h = ctx;
+
+	h->opens++;
+	h->open_handles++;
+	return 100;
+}
+
+static int fh_hangup(void *ctx, int tty)
+{
+	struct fake_host *h = ctx;
+
+	assert_int_equal(tty, 100);
+	h->hangups++;
+	return 0;
+}
+
+static void fh_close_tty(void *ctx, int tty)
+{
+	struct fake_host *h = ctx;
+
+	assert_int_equal(tty, 100);
+	h->open_handles--;
+}
+
+static bool fh_is_ours(pid_t sid, unsigned long long start)
+{
+	return sid == SID && start == LSTART;
+}
+
+static void deliver(struct member *m, int sig)
+{
+	m->got |= SIGBIT(sig);
+	if (m->unkillable)
+		return;
+	if (sig == SIGKILL || !(m->ignores & SIGBIT(sig)))
+		m->alive = false;
+}
+
+static int fh_signal_session(void *ctx, pid_t sid, unsigned long long start, int sig,
+			     struct term_counts *c)
+{
+	struct fake_host *h = ctx;
+	size_t i;
+
+	h->outside_batch += !h->in_batch;
+	if (!fh_is_ours(sid, start))
+		return 0;
+	for (i = 0; i < h->nm; i++) {
+		if (!h->m[i].alive)
+			continue;
+		deliver(&h->m[i], sig);
+		if (sig != SIGKILL)
+			h->m[i].got |= SIGBIT(SIGCONT);
+		h->sent[sig]++;
+		c->signalled++;
+	}
+	return 0;
+}
+
+static int fh_session_gone(void *ctx, pid_t sid, unsigned long long start)
+{
+	struct fake_host *h = ctx;
+	size_t i;
+
+	if (!fh_is_ours(sid, start))
+		return 1;
+	for (i = 0; i < h->nm; i++)
+		if (h->m[i].alive)
+			return 0;
+	return 1;
+}
+
+static int fh_survivors(void *ctx, pid_t sid, unsigned long long start, struct proc_stat **out,
+			size_t *n)
+{
+	struct fake_host *h = ctx;
+	size_t i;
+
+	h->outside_batch += !h->in_batch;
+	*out = calloc(MAXMEM, sizeof(**out));
+	*n = 0;
+	if (!*out)
+		return -ENOMEM;
+	for (i = 0; i < h->nm && fh_is_ours(sid, start); i++) {
+		struct proc_stat *p = &(*out)[*n];
+
+		if (!h->m[i].alive)
+			continue;
+		p->pid = h->m[i].pid;
+		p->session = SID;
+		p->state = h->m[i].unkillable ? 'D' : 'S';
+		snprintf(p->comm, sizeof(p->comm), "%s", h->m[i].comm);
+		(*n)++;
+	}
+	return 0;
+}
+
+static struct member *add_member(struct fake_host *h, pid_t pid, const char *comm, uint32_t ignores)
+{
+	struct member *m = &h->m[h->nm++];
+
+	*m = (struct member){.pid = pid, .alive = true, .ignores = ignores};
+	snprintf(m->comm, sizeof(m->comm), "%s", comm);
+	return m;
+}
+
+/* ---- fixture ------------------------------------------------------------- */
 
 static const char policy_text[] = "[global]\n"
 				  "scope = all\n"
@@ -142,12 +286,15 @@ static const char policy_text[] = "[global]\n"
 				  "warn-message = idle {user} on {tty}\n";
 
 struct fixture {
-	struct policy pol;
+	struct policy pol, pol2;
+	bool have_pol2;
 	struct fake_kernel fk;
 	struct engine_kernel k;
+	struct fake_host fh;
 	struct engine e;
-	struct victim v;
-	uint64_t now; /* the tests' present: HISTORY after the victim started */
+	struct tty_key key;
+	FILE *audit;
+	int saved_stderr;
 };
 
 static int setup(void **state)
@@ -157,28 +304,43 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	/* a terminal of its own, seen by the kernel side from first use */
-	f->fk.rec.kind = TTY_KIND_PTY;
 	if (policy_load_buffer(&f->pol, "t.conf", policy_text, sizeof(policy_text) - 1, err,
 			       sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
 	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed, fk_is_armed};
-	if (engine_init(&f->e, &f->k, &f->pol))
+	f->fh.ops = (struct host_ops){
+	    .ctx = &f->fh,
+	    .batch_begin = fh_batch_begin,
+	    .batch_end = fh_batch_end,
+	    .resolve = fh_resolve,
+	    .warn = fh_warn,
+	    .open_tty = fh_open_tty,
+	    .hangup = fh_hangup,
+	    .close_tty = fh_close_tty,
+	    .signal_session = fh_signal_session,
+	    .session_gone = fh_session_gone,
+	    .survivors = fh_survivors,
+	};
+	if (engine_init(&f->e, &f->k, &f->fh.ops, &f->pol))
 		return -1;
-	f->e.sopts.utmp_path = ""; /* never the host's logins */
-	victim_start(&f->v);
-	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
-	f->fk.rec.index = (uint32_t)atoi(f->v.p.kname + 3);
-	/* the test holds the master: the terminal is its user's own (multiplexer) */
-	f->fk.rec.writer_tgid = (uint32_t)getpid();
-	/* read after the leader started (same clock as /proc/PID/stat's starttime,
-	 * time namespaces included): the terminal and its session are older */
-	f->now = boottime() + HISTORY;
-	/* the kernel side last saw the session own the terminal just now */
-	f->fk.rec.sess_epoch = (uint32_t)(f->now >> 30);
-	alarm(60); /* a hangup that never comes fails the test, not CI's clock */
+	f->key = (struct tty_key){.dev = (136u << 20) | 3, .devpts = 0x1d};
+	f->fk.have_rec = true;
+	f->fk.rec.kind = TTY_KIND_PTY;
+	f->fk.rec.first_ns = T0 - 1000 * S;
+	f->fk.rec.in_ns = T0;
+	f->fk.rec.sid = SID;
+	f->fk.rec.index = 3;
+	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "pts3");
+	add_member(&f->fh, SID, "bash", 0);
+	/* audit records go to stderr (not the journal): read them back from a file */
+	unsetenv("JOURNAL_STREAM");
+	fflush(stderr);
+	f->saved_stderr = dup(2);
+	f->audit = tmpfile();
+	if (f->saved_stderr < 0 || !f->audit || dup2(fileno(f->audit), 2) < 0)
+		return -1;
 	*state = f;
 	return 0;
 }
@@ -187,376 +349,358 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	alarm(0);
-	victim_stop(&f->v);
+	fflush(stderr);
+	dup2(f->saved_stderr, 2);
+	close(f->saved_stderr);
+	fclose(f->audit);
+	/* whatever the test did: every handle closed, every signal inside a batch */
+	assert_int_equal(f->fh.open_handles, 0);
+	assert_int_equal(f->fh.outside_batch, 0);
+	assert_false(f->fh.in_batch);
 	engine_free(&f->e);
 	policy_free(&f->pol);
+	if (f->have_pol2)
+		policy_free(&f->pol2);
 	free(f);
 	return 0;
 }
 
-/* A terminal idle without a session costs no wake-up: it is armed for any use. */
-static void test_sessionless_waits_for_use(void **state)
+/* Everything audited so far. */
+static const char *audit_text(struct fixture *f)
 {
-	struct fixture *f = *state;
-	uint64_t now = f->now;
-	unsigned arms;
-	struct term *t;
+	static char buf[16384];
+	size_t n;
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 500 * S; /* long past the shortest lead (60 s) */
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_true(f->fk.armed);
-	assert_int_equal(f->fk.mask, ALL_CLOCKS);
-	assert_int_equal(f->fk.warned_ms, 0); /* not a warning */
-	assert_int_equal(f->fk.narmed, 1);
-	assert_int_equal(engine_next(&f->e), UINT64_MAX);
-
-	/* its next use brings the session (the BPF side fired and disarmed) */
-	arms = f->fk.arms;
-	f->fk.armed = false;
-	f->fk.rec.sid = f->v.pid;
-	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
-	assert_int_equal(f->fk.arms, arms); /* an active session is not armed again */
-	t = engine_find(&f->e, &f->v.p.key);
-	assert_non_null(t);
-	/* and nobody looks at who owns it before the rule could want it */
-	assert_false(t->resolved);
-	assert_false(f->fk.armed);
-	assert_int_equal(f->fk.narmed, 0);
-	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
-	engine_run_due(&f->e, now + S + 60 * S);
-	assert_true(t->resolved);
-	assert_int_equal(t->who.sid, f->v.pid);
-	assert_string_equal(t->who.service, "multiplexer");
-	assert_int_equal(t->phase, PH_WARNED);
+	fflush(stderr);
+	rewind(f->audit);
+	n = fread(buf, 1, sizeof(buf) - 1, f->audit);
+	buf[n] = 0;
+	return buf;
 }
 
-/*
- * A young terminal with a session: nothing about its owner is read until the
- * shortest rule could first want it, whatever happens on it meanwhile.
- */
-static void test_resolved_when_due(void **state)
+static void assert_audited(struct fixture *f, const char *what)
 {
-	struct fixture *f = *state;
-	uint64_t now = f->now;
-	struct term *t;
+	const char *t = audit_text(f);
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 10 * S;
-	f->fk.rec.in_ns = now - 5 * S;
-	f->fk.rec.out_ns = now - 1 * S; /* output: a rule counting input only is due earlier */
-	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	t = engine_find(&f->e, &f->v.p.key);
-	assert_false(t->resolved);
-	assert_false(f->fk.armed);
-	assert_int_equal(engine_next(&f->e), now - 5 * S + 60 * S);
-	engine_run_due(&f->e, now + 54 * S);
-	assert_false(t->resolved);
-	engine_run_due(&f->e, now + 55 * S);
-	assert_true(t->resolved);
-	assert_int_equal(t->phase, PH_WARNED);
-	assert_int_equal(f->e.stats.warnings, 1);
+	if (!strstr(t, what))
+		fail_msg("no \"%s\" in the audit records:\n%s", what, t);
 }
 
-/*
- * A daemon restarted during a warning takes the warning over: no second
- * warning, no second lead; the session ends at the deadline the first
- * warning announced.
- */
-static void test_restart_keeps_warning(void **state)
+static void warn_at_60(struct fixture *f)
+{
+	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+	assert_int_equal(engine_next(&f->e), T0 + 60 * S);
+	engine_run_due(&f->e, T0 + 60 * S);
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_WARNED);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* Nothing is looked up before the warning is due; at idle - warn, one warning. */
+static void test_warn_at_idle_warn(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = f->now;
-	char out[512];
-	int status;
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - HISTORY;
-	f->fk.rec.in_ns = now - 90 * S; /* warned at 60 s (30 s ago), due in 10 s */
-	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(
-	    engine_add_warned(&f->e, &f->v.p.key, TTY_CLK_BIT(TTY_CLK_IN), 60 * 1000, now), 0);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
-	assert_int_equal(f->e.stats.warnings, 0);
-	victim_output(&f->v, out, sizeof(out));
-	assert_string_equal(out, "");
+	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+	engine_run_due(&f->e, T0 + 59 * S);
+	assert_int_equal(f->fh.resolves, 0);
+	assert_int_equal(f->fh.warnings, 0);
+	engine_run_due(&f->e, T0 + 60 * S);
+	assert_int_equal(f->fh.warnings, 1);
+	assert_string_equal(f->fh.warning, "idle alice on pts/3");
 	assert_true(f->fk.armed);
+	assert_int_equal(f->fk.mask, IN);
 	assert_int_equal(f->fk.warned_ms, 60 * 1000);
-	assert_int_equal(engine_next(&f->e), now + 10 * S);
-	engine_run_due(&f->e, now + 10 * S);
-	assert_int_equal(f->e.stats.terminations, 1);
-	assert_int_equal(f->e.stats.warnings, 0);
-	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
-	f->v.pid = 0;
-	assert_true(WIFSIGNALED(status));
-}
-
-/*
- * The terminal is released while the session is being ended, but a member
- * that ignores SIGHUP lives on: the escalation goes on (SIGTERM) and the end
- * is recorded only once nothing of the session is left.
- */
-static void test_ending_outlives_release(void **state)
-{
-	struct fixture *f = *state;
-	uint64_t now = f->now;
-	struct victim v2;
-	struct term *t;
-	int status;
-
-	/* a leader that ignores the hangup */
-	victim_stop(&f->v);
-	pty_open(&v2.p);
-	v2.pid = pty_spawn_leader(&v2.p, true);
-	f->v = v2;
-	snprintf(f->fk.rec.name, sizeof(f->fk.rec.name), "%s", f->v.p.kname);
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - HISTORY;
-	f->fk.rec.in_ns = now - 200 * S;
-	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(
-	    engine_add_warned(&f->e, &f->v.p.key, TTY_CLK_BIT(TTY_CLK_IN), 60 * 1000, now), 0);
-	assert_int_equal(f->e.stats.terminations, 1); /* long past: ended at once */
-	t = engine_find(&f->e, &f->v.p.key);
-	assert_int_equal(t->phase, PH_ENDING);
-	/* the terminal goes; the session does not */
-	f->fk.have_rec = false;
-	engine_gone(&f->e, &f->v.p.key, now + 1);
-	assert_null(engine_find(&f->e, &f->v.p.key));
-	assert_int_equal(f->e.nterms, 0);
-	assert_true(engine_next(&f->e) <= now + 1);
-	engine_run_due(&f->e, now + 1);
-	assert_int_equal(waitpid(f->v.pid, &status, WNOHANG), 0); /* still alive */
-	/* SIGTERM comes at the first signal delay (5 s by default) */
-	engine_run_due(&f->e, now + 6 * S);
-	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
-	f->v.pid = 0;
-	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGTERM);
-	/* seen gone at the next look; then nothing is left to schedule */
-	engine_run_due(&f->e, engine_next(&f->e));
-	assert_int_equal(engine_next(&f->e), UINT64_MAX);
-}
-
-/* Young and sessionless: looked at when the shortest rule could first apply. */
-static void test_sessionless_young(void **state)
-{
-	struct fixture *f = *state;
-	uint64_t now = f->now;
-
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 10 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_false(f->fk.armed);
-	assert_int_equal(engine_next(&f->e), now + 50 * S);
-	/* still nobody at that time: armed from then on */
-	engine_run_due(&f->e, now + 50 * S);
-	assert_true(f->fk.armed);
-	assert_int_equal(engine_next(&f->e), UINT64_MAX);
-}
-
-/*
- * Found long past its deadline (daemon start-up): warned first with the
- * full lead, armed for input only, ended one lead later.
- */
-static void test_overdue_gets_notice(void **state)
-{
-	struct fixture *f = *state;
-	uint64_t now = f->now;
-	char out[512];
-	int status;
-
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - HISTORY;
-	f->fk.rec.in_ns = now - 1000 * S;
-	f->fk.rec.out_ns = now - 2 * S;
-	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
+	assert_int_equal(f->fk.own_bytes, strlen("idle alice on pts/3"));
 	assert_int_equal(f->e.stats.warnings, 1);
-	assert_int_equal(f->e.stats.terminations, 0);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
-	assert_true(f->fk.armed);
-	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
-	/* status reads when the warning came: 1000 s after the last input */
-	assert_int_equal(f->fk.warned_ms, 1000 * 1000);
-	assert_int_equal(engine_next(&f->e), now + 40 * S);
-	victim_output(&f->v, out, sizeof(out));
-	assert_non_null(strstr(out, "idle "));
-	assert_non_null(strstr(out, " on pts/"));
-	/* the arm counts the warning's bytes as the master reads them (\n as \r\n) */
-	assert_int_equal(f->fk.own_bytes, strlen(out));
-
-	/* nothing before the lead is over */
-	engine_run_due(&f->e, now + 40 * S - 1);
-	assert_int_equal(f->e.stats.terminations, 0);
-	assert_int_equal(waitpid(f->v.pid, &status, WNOHANG), 0);
-
-	engine_run_due(&f->e, now + 40 * S);
-	assert_int_equal(f->e.stats.terminations, 1);
-	assert_false(f->fk.armed);
-	/* the hangup ends the leader (SIGHUP); wait for it (bounded by setup's alarm) */
-	assert_int_equal(waitpid(f->v.pid, &status, 0), f->v.pid);
-	f->v.pid = 0;
-	assert_true(WIFSIGNALED(status));
-	assert_int_equal(WTERMSIG(status), SIGHUP);
+	assert_int_equal(f->e.nwarned, 1);
+	assert_int_equal(engine_next(&f->e), T0 + 100 * S);
+	assert_audited(f, "EVENT=warn USER=alice");
+	/* nothing signalled, and each run was one batch */
+	assert_int_equal(f->fh.sent[SIGHUP] + f->fh.hangups, 0);
+	assert_int_equal(f->fh.batches, 2);
 }
 
-/* Armed for any use while sessionless, then warned: the mask becomes the rule's. */
-static void test_rearm_replaces_mask(void **state)
+/* Activity on the armed terminal cancels the warning; the countdown starts over. */
+static void test_cancel_by_activity(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = f->now;
-	unsigned arms;
-	struct policy copy = {0};
-	char err[256];
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 500 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_int_equal(f->fk.mask, ALL_CLOCKS);
-
-	/* the session appears without our hearing of it; a reload looks again */
-	f->fk.rec.sid = f->v.pid;
-	f->fk.rec.in_ns = now - 70 * S; /* warn-due: 70 s idle of 100 */
-	assert_int_equal(policy_load_buffer(&copy, "t.conf", policy_text, sizeof(policy_text) - 1,
-					    err, sizeof(err)),
-			 0);
-	arms = f->fk.arms;
-	engine_set_policy(&f->e, &copy, now);
-	engine_run_due(&f->e, now);
-	assert_int_equal(f->fk.arms, arms + 1); /* the entry was rewritten with the new mask */
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
-	assert_true(f->fk.armed);
-	assert_int_equal(f->fk.mask, TTY_CLK_BIT(TTY_CLK_IN));
-	assert_int_equal(f->fk.warned_ms, 70 * 1000);
-	assert_int_equal(f->fk.narmed, 1);
-	assert_int_equal(engine_next(&f->e), now + 30 * S);
-
-	/* the any-use arm had fired before the warning's arm replaced it; its
-	 * event arrives only now, while the replacement is still in the map */
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_OUT, 1, "sh", now + 1);
-	assert_int_equal(f->e.stats.cancels, 0);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->armed, TTY_CLK_BIT(TTY_CLK_IN));
-	assert_int_equal(f->fk.narmed, 1);
-
-	/* a keystroke during the warning cancels it */
-	arms = f->fk.arms;
-	f->fk.armed = false;
-	f->fk.rec.in_ns = now + S;
-	engine_activity(&f->e, &f->v.p.key, TTY_CLK_IN, 1, "sshd", now + S);
-	assert_int_equal(f->fk.arms, arms);
-	assert_false(f->fk.armed);
+	warn_at_60(f);
+	f->fk.armed = false; /* the BPF side fired and disarmed */
+	f->fk.rec.in_ns = T0 + 70 * S;
+	engine_activity(&f->e, &f->key, TTY_CLK_IN, 999, "bash", T0 + 70 * S);
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_WATCH);
 	assert_int_equal(f->e.stats.cancels, 1);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WATCH);
-	assert_int_equal(f->fk.narmed, 0);
-	engine_set_policy(&f->e, &f->pol, now + S);
-	policy_free(&copy);
+	assert_int_equal(f->e.nwarned, 0);
+	assert_int_equal(engine_next(&f->e), T0 + 130 * S);
+	assert_audited(f, "EVENT=cancel");
+	assert_audited(f, "from pid 999");
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_int_equal(f->fh.hangups, 0);
+	assert_true(f->fh.m[0].alive);
 }
 
-/*
- * The activity event of a terminal armed while sessionless was lost (ring
- * buffer full): the resync finds the BPF side disarmed it and looks again.
- */
-static void test_lost_activity(void **state)
+/* At the deadline: the terminal is hung up, the session gets SIGHUP and SIGCONT, and its
+ * end is recorded at the next look. */
+static void test_hangup_at_deadline(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = f->now;
-	struct term *t;
+	struct member *vim = add_member(&f->fh, 4250, "vim", 0);
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 500 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_true(f->fk.armed);
-	/* nothing fired: nothing to do */
-	assert_int_equal(engine_resync_armed(&f->e, now), 0);
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 99 * S);
+	assert_int_equal(f->fh.hangups, 0);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_int_equal(f->fh.hangups, 1);
+	assert_int_equal(f->fh.opens, 1);
+	assert_int_equal(f->fh.m[0].got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
+	assert_int_equal(vim->got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
+	assert_int_equal(f->e.stats.terminations, 1);
+	assert_audited(f, "OUTCOME=\"terminal hung up; SIGHUP sent to 2 processes\"");
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_ENDING);
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_FINISHED);
+	assert_audited(f, "OUTCOME=\"ended 0.1s after the deadline\"");
 	assert_int_equal(engine_next(&f->e), UINT64_MAX);
-
-	/* used by a new session; the BPF side fired and disarmed, the event was lost */
-	f->fk.armed = false;
-	f->fk.rec.sid = f->v.pid;
-	f->fk.rec.in_ns = now + S;
-	assert_int_equal(engine_resync_armed(&f->e, now + 2 * S), 1);
-	assert_int_equal(f->fk.narmed, 0);
-	assert_int_equal(engine_next(&f->e), now + 2 * S);
-	engine_run_due(&f->e, now + 2 * S);
-	t = engine_find(&f->e, &f->v.p.key);
-	/* used just now: looked at again when it could first be due */
-	assert_false(t->resolved);
-	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
-	engine_run_due(&f->e, now + S + 60 * S);
-	assert_true(t->resolved);
-	assert_int_equal(t->who.sid, f->v.pid);
+	assert_int_equal(f->fh.sent[SIGTERM] + f->fh.sent[SIGKILL], 0);
 }
 
-/* Released without an EV_GONE (overrun): dropped at its next look. */
-static void test_released_record(void **state)
+/* Members that ignore SIGHUP get SIGTERM after the first delay, those that ignore that too
+ * SIGKILL after the second; each step in a batch of its own. */
+static void test_escalation(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t now = f->now;
+	struct member *a = add_member(&f->fh, 4251, "nohup", SIGBIT(SIGHUP));
+	struct member *b = add_member(&f->fh, 4252, "stubborn", SIGBIT(SIGHUP) | SIGBIT(SIGTERM));
+	uint64_t t;
+	unsigned batches;
 
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - 10 * S;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_int_equal(f->e.nterms, 1);
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_false(f->fh.m[0].alive);
+	assert_true(a->alive && b->alive);
+	/* looks in between find them alive; nothing is sent before the delay */
+	for (t = engine_next(&f->e); t < T0 + 105 * S; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_int_equal(f->fh.sent[SIGTERM], 0);
+	batches = f->fh.batches;
+	engine_run_due(&f->e, T0 + 105 * S);
+	assert_int_equal(f->fh.batches, batches + 1);
+	assert_int_equal(f->fh.sent[SIGTERM], 2);
+	assert_false(a->alive);
+	assert_true(b->alive);
+	assert_true(b->got & SIGBIT(SIGCONT));
+	assert_audited(f, "OUTCOME=\"SIGTERM sent to 2 processes\"");
+	for (t = engine_next(&f->e); t < T0 + 110 * S; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_int_equal(f->fh.sent[SIGKILL], 0);
+	engine_run_due(&f->e, T0 + 110 * S);
+	assert_int_equal(f->fh.sent[SIGKILL], 1);
+	assert_false(b->alive);
+	assert_audited(f, "OUTCOME=\"SIGKILL sent to 1 processes\"");
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_FINISHED);
+	assert_audited(f, "OUTCOME=\"ended 10.1s after the deadline\"");
+}
+
+/* A process SIGKILL cannot end is reported, once, at the report step. */
+static void test_survivor_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct member *d = add_member(&f->fh, 4253, "nfs-stuck", 0);
+	uint64_t t;
+
+	d->unkillable = true;
+	warn_at_60(f);
+	for (t = T0 + 100 * S; t != UINT64_MAX; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_int_equal(f->fh.sent[SIGKILL], 1);
+	assert_int_equal(f->e.stats.survivors, 1);
+	assert_audited(f, "EVENT=survivor");
+	assert_audited(f, "PID=4253");
+	assert_audited(f, "OUTCOME=\"survived SIGKILL (nfs-stuck, state D)\"");
+	assert_null(strstr(audit_text(f), "ended"));
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_FINISHED);
+}
+
+/* Released during the ending is not ended: the session is followed until no member is left,
+ * by signals alone (the key may name a new terminal by now). */
+static void test_ended_only_when_no_member(void **state)
+{
+	struct fixture *f = *state;
+	struct member *a = add_member(&f->fh, 4251, "nohup", SIGBIT(SIGHUP));
+	uint64_t t;
+
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_true(a->alive);
 	f->fk.have_rec = false;
-	engine_run_due(&f->e, now + 50 * S);
-	assert_int_equal(f->e.nterms, 0);
-	assert_null(engine_find(&f->e, &f->v.p.key));
+	engine_gone(&f->e, &f->key, T0 + 101 * S);
+	assert_null(engine_find(&f->e, &f->key));
+	assert_int_equal(f->e.nreleased, 1);
+	for (t = engine_next(&f->e); t < T0 + 105 * S; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_null(strstr(audit_text(f), "EVENT=ended"));
+	engine_run_due(&f->e, T0 + 105 * S);
+	assert_false(a->alive);
+	assert_int_equal(f->fh.hangups, 1); /* the first one only */
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_audited(f, "EVENT=ended");
+	assert_int_equal(f->e.nreleased, 0);
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
 }
 
-/*
- * Audit mode (action = warn): warned, then the expiry logged once. A reload
- * that changes nothing for it must not log a second warning and expiry.
- */
-static void test_audit_mode_reload(void **state)
+/* A session that ends by itself while warned is recorded ended at the deadline; nothing is
+ * sent to it. */
+static void test_session_vanishes_by_itself(void **state)
 {
-	static const char text[] = "[global]\nscope = all\nidle-timeout = 100s\n"
-				   "warn-before = 40s\naction = warn\n";
 	struct fixture *f = *state;
-	uint64_t now = f->now;
-	struct policy audit = {0};
+
+	warn_at_60(f);
+	f->fh.m[0].alive = false;
+	f->fh.resolve_rc = -ESRCH; /* its leader is gone */
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_int_equal(f->fh.sent[SIGHUP] + f->fh.hangups, 0);
+	assert_audited(f, "OUTCOME=\"ended 0.0s after the deadline\"");
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
+}
+
+/* A daemon restarted during a warning takes it over: no second warning, the old deadline. */
+static void test_restart_takeover(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fk.rec.in_ns = T0 - 90 * S; /* warned 30 s ago, due in 10 s */
+	assert_int_equal(engine_add_warned(&f->e, &f->key, IN, 60 * 1000, T0), 0);
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_WARNED);
+	assert_int_equal(f->fh.warnings, 0);
+	assert_int_equal(f->fk.warned_ms, 60 * 1000);
+	assert_int_equal(engine_next(&f->e), T0 + 10 * S);
+	engine_run_due(&f->e, T0 + 10 * S);
+	assert_int_equal(f->fh.hangups, 1);
+	assert_int_equal(f->fh.warnings, 0);
+	assert_int_equal(f->e.stats.warnings, 0);
+}
+
+/* Warned, and the terminal is released while members live on: they are ended at the
+ * deadline the warning announced, by signals alone, not before. */
+static void test_released_warned_ended_at_deadline(void **state)
+{
+	struct fixture *f = *state;
+	struct member *bg = add_member(&f->fh, 4260, "daemonized", 0);
+	uint64_t t;
+
+	warn_at_60(f);
+	f->fh.m[0].alive = false; /* the leader died, sshd closed the PTY */
+	f->fk.have_rec = false;
+	engine_gone(&f->e, &f->key, T0 + 70 * S);
+	assert_int_equal(f->e.nreleased, 1);
+	assert_null(strstr(audit_text(f), "EVENT=cancel"));
+	for (t = engine_next(&f->e); t < T0 + 100 * S; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_true(bg->alive);
+	assert_int_equal(f->fh.sent[SIGHUP], 0);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_false(bg->alive);
+	assert_int_equal(f->fh.hangups, 0);
+	assert_audited(f, "terminal already released; SIGHUP sent to 1 processes");
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_audited(f, "OUTCOME=\"ended 0.1s after the deadline\"");
+	assert_int_equal(f->e.nreleased, 0);
+}
+
+/* Warned, and released when nothing of the session is left: cancelled, not ended. */
+static void test_released_warned_nothing_left(void **state)
+{
+	struct fixture *f = *state;
+
+	warn_at_60(f);
+	f->fh.m[0].alive = false;
+	f->fk.have_rec = false;
+	engine_gone(&f->e, &f->key, T0 + 70 * S);
+	assert_int_equal(f->e.nreleased, 0);
+	assert_int_equal(f->e.nterms, 0);
+	assert_audited(f, "the session ended before its deadline");
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
+}
+
+/* A reload that gives more time withdraws the warning, and says why. */
+static void test_reload(void **state)
+{
+	static const char longer[] = "[global]\n"
+				     "scope = all\n"
+				     "idle-timeout = 1000s\n"
+				     "warn-before = 40s\n"
+				     "activity = input\n"
+				     "action = hangup\n";
+	struct fixture *f = *state;
 	char err[256];
 
+	warn_at_60(f);
 	assert_int_equal(
-	    policy_load_buffer(&audit, "a.conf", text, sizeof(text) - 1, err, sizeof(err)), 0);
-	engine_set_policy(&f->e, &audit, now);
-	f->fk.have_rec = true;
-	f->fk.rec.first_ns = now - HISTORY;
-	f->fk.rec.in_ns = now - 70 * S;
-	f->fk.rec.sid = f->v.pid;
-	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_WARNED); /* logged only */
-	/* warned 10 s late, so logged one full lead later */
-	engine_run_due(&f->e, now + 40 * S);
-	assert_int_equal(f->e.stats.logged, 1);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_LOGGED);
+	    policy_load_buffer(&f->pol2, "t2.conf", longer, sizeof(longer) - 1, err, sizeof(err)),
+	    0);
+	f->have_pol2 = true;
+	engine_set_policy(&f->e, &f->pol2, T0 + 70 * S);
+	engine_run_due(&f->e, T0 + 70 * S);
+	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_WATCH);
+	assert_int_equal(f->e.stats.cancels, 1);
+	assert_audited(f, "configuration reloaded: not idle under the new rule");
+	assert_int_equal(engine_next(&f->e), T0 + 960 * S);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_int_equal(f->fh.hangups, 0);
+}
 
-	engine_set_policy(&f->e, &audit, now + 41 * S);
-	engine_run_due(&f->e, now + 41 * S);
-	engine_run_due(&f->e, now + 90 * S);
-	assert_int_equal(f->e.stats.logged, 1);
-	assert_int_equal(engine_find(&f->e, &f->v.p.key)->phase, PH_LOGGED);
-	engine_set_policy(&f->e, &f->pol, now + 90 * S);
-	policy_free(&audit);
+/* Not resolvable yet (-EAGAIN: nobody served the PTY; -ESRCH: nothing to enforce): armed for
+ * any use and left alone, no timer; the next use brings what was missing. */
+static void test_unresolved_waits_for_use(void **state)
+{
+	static const int rcs[] = {-EAGAIN, -ESRCH};
+	struct fixture *f = *state;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		f->fh.resolve_rc = rcs[i];
+		f->fk.rec.in_ns = T0 - 200 * S;
+		assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+		assert_true(f->fk.armed);
+		assert_int_equal(f->fk.mask, TTY_CLK_ALL);
+		assert_int_equal(f->e.nunresolved, 1);
+		assert_int_equal(engine_next(&f->e), UINT64_MAX);
+		assert_int_equal(f->fh.warnings, i);
+		/* a use, and the owner is known now */
+		f->fh.resolve_rc = 0;
+		f->fk.armed = false;
+		f->fk.rec.in_ns = T0 + 10 * S;
+		engine_activity(&f->e, &f->key, TTY_CLK_IN, 1, "bash", T0 + 10 * S);
+		assert_int_equal(engine_next(&f->e), T0 + 70 * S);
+		engine_run_due(&f->e, T0 + 70 * S);
+		assert_int_equal(f->e.nunresolved, 0);
+		assert_int_equal(f->fh.warnings, i + 1);
+		/* the user logs out: nothing is left to follow */
+		f->fh.m[0].alive = false;
+		engine_gone(&f->e, &f->key, T0 + 71 * S);
+		f->fh.m[0].alive = true;
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_sessionless_waits_for_use, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_sessionless_young, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_resolved_when_due, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_restart_keeps_warning, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ending_outlives_release, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_overdue_gets_notice, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_rearm_replaces_mask, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_lost_activity, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_released_record, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_audit_mode_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_warn_at_idle_warn, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cancel_by_activity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_hangup_at_deadline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_escalation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_survivor_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ended_only_when_no_member, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_session_vanishes_by_itself, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_takeover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_released_warned_ended_at_deadline, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_released_warned_nothing_left, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unresolved_waits_for_use, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -302,7 +302,7 @@ static void test_fake_tree_session_scan(void **state)
 	assert_int_equal(mkdir(junk, 0755), 0);
 	fp_text(&fp, 503, "stat", "503 (broken\n");
 
-	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 500, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].pid, 500);
 	assert_int_equal(v[1].pid, 501);
@@ -311,10 +311,10 @@ static void test_fake_tree_session_scan(void **state)
 	assert_int_equal(v[2].state, 'Z');
 	free(v);
 
-	assert_int_equal(procfs_list_session(fp.root, 4242, false, &v, &n), 0);
+	assert_int_equal(procfs_list_session(fp.root, 4242, &v, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
-	assert_int_equal(procfs_list_session(fp.root, 0, false, &v, &n), -EINVAL);
+	assert_int_equal(procfs_list_session(fp.root, 0, &v, &n), -EINVAL);
 
 	assert_int_equal(procfs_read_stat(fp.root, 502, &st), -ESRCH);
 	assert_int_equal(procfs_read_stat(fp.root, 9999, &st), -ESRCH);
@@ -322,60 +322,78 @@ static void test_fake_tree_session_scan(void **state)
 	fp_cleanup(&fp);
 }
 
-/* In a batch, listings come from the walk made at the first one. */
-static void test_batch_snapshot(void **state)
+/* Through a view with a snapshot, listings come from the walk made at the first one. */
+static void test_view_snapshot(void **state)
 {
 	struct fakeproc fp, fp2;
+	struct proc_snapshot snap = {0}, snap2 = {0};
+	struct proc_view pv, walk, pv2;
 	struct proc_stat *v;
 	size_t n;
 
 	fp_init(&fp);
 	fp_init(&fp2);
+	pv = (struct proc_view){fp.root, &snap};
+	walk = (struct proc_view){fp.root, NULL};
+	pv2 = (struct proc_view){fp2.root, &snap2};
 	fp_stat(&fp, 500, "bash", 'S', 400, 500, 500, 34819, 0x400000, 1000);
 	fp_stat(&fp, 501, "vim", 'S', 500, 501, 500, 34819, 0x400000, 1100);
 	fp_stat(&fp, 600, "bash", 'S', 400, 600, 600, 34820, 0x400000, 1000);
 	fp_stat(&fp, 70, "cron", 'S', 1, 70, 70, 0, 0x400000, 10);
 	fp_stat(&fp2, 500, "zsh", 'S', 1, 500, 500, 0, 0x400000, 5);
 
-	procfs_batch_begin();
-	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
+	assert_false(snap.taken);
+	assert_int_equal(procfs_view_list_session(&pv, 500, &v, &n), 0);
+	assert_true(snap.taken);
+	assert_int_equal(snap.n, 4);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].pid, 500);
 	assert_int_equal(v[1].pid, 501);
 	free(v);
-	/* a process forked after the walk is not in this batch's listings */
+	/* a process forked after the walk is not in the snapshot's listings */
 	fp_stat(&fp, 502, "make", 'S', 501, 502, 500, 34819, 0x400000, 1300);
-	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 500, &v, &n), 0);
 	assert_int_equal(n, 2);
 	free(v);
-	/* a fresh listing (the SIGKILL step, survivors) sees it */
-	assert_int_equal(procfs_list_session(fp.root, 500, true, &v, &n), 0);
+	/* a view without a snapshot walks every time */
+	assert_int_equal(procfs_view_list_session(&walk, 500, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[2].pid, 502);
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 600, false, &v, &n), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 600, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v[0].pid, 600);
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 4242, false, &v, &n), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 4242, &v, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
-	assert_int_equal(procfs_list_session(fp.root, 70, false, &v, &n), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 70, &v, &n), 0);
 	assert_int_equal(n, 1);
 	free(v);
-	/* another root is another snapshot */
-	assert_int_equal(procfs_list_session(fp2.root, 500, false, &v, &n), 0);
+	/* another snapshot is another walk: nothing is shared */
+	assert_int_equal(procfs_view_list_session(&pv2, 500, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0].comm, "zsh");
 	free(v);
-	assert_int_equal(procfs_list_session(fp.root, 0, false, &v, &n), -EINVAL);
-	procfs_batch_end();
-
-	/* after the batch, a fresh walk */
-	assert_int_equal(procfs_list_session(fp.root, 500, false, &v, &n), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 0, &v, &n), -EINVAL);
+	/* a refresh walks again into the same snapshot */
+	assert_int_equal(procfs_view_refresh(&pv), 0);
+	assert_int_equal(procfs_view_list_session(&pv, 500, &v, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(v[2].pid, 502);
 	free(v);
+	assert_int_equal(procfs_view_refresh(&walk), 0);
+	procfs_snapshot_free(&snap);
+	assert_false(snap.taken);
+	assert_null(snap.v);
+	/* a failed walk leaves the snapshot as it was */
+	assert_int_equal(procfs_snapshot_take(fp.root, &snap), 0);
+	assert_int_equal(snap.n, 5);
+	assert_true(procfs_snapshot_take("/nonexistent-ttyidle", &snap) < 0);
+	assert_true(snap.taken);
+	assert_int_equal(snap.n, 5);
+	procfs_snapshot_free(&snap);
+	procfs_snapshot_free(&snap2);
 	fp_cleanup(&fp);
 	fp_cleanup(&fp2);
 }
@@ -479,12 +497,12 @@ static int session_list_child(void)
 
 	if (sid != getpid())
 		return 10;
-	if (procfs_list_session(NULL, sid, false, &v, &n) != 0)
+	if (procfs_list_session(NULL, sid, &v, &n) != 0)
 		return 11;
 	if (n != 1 || v[0].pid != getpid() || v[0].session != sid)
 		return 12;
 	free(v);
-	if (procfs_list_session(NULL, 0, false, &v, &n) != -EINVAL)
+	if (procfs_list_session(NULL, 0, &v, &n) != -EINVAL)
 		return 13;
 	return 0;
 }
@@ -569,7 +587,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_file),
 	    cmocka_unit_test(test_ns_link_and_cmdline),
 	    cmocka_unit_test(test_fake_tree_session_scan),
-	    cmocka_unit_test(test_batch_snapshot),
+	    cmocka_unit_test(test_view_snapshot),
 	    cmocka_unit_test(test_fake_tree_files),
 	    cmocka_unit_test(test_real_self),
 	    cmocka_unit_test(test_real_session_list),

@@ -24,9 +24,13 @@
 #include <unistd.h>
 
 #include "fakeproc.h"
+#include "host/host.h"
 #include "host/session.h"
 #include "host/terminate.h"
 #include "testpty.h"
+
+/* Listings by a walk of the real /proc each time. */
+static const struct proc_view real = {NULL, NULL};
 
 /* ---- the state machine ---------------------------------------------------- */
 
@@ -232,7 +236,7 @@ static void wait_members(const struct kid *k, size_t n)
 
 	while (now_ms() < end) {
 		reap_all();
-		assert_int_equal(term_survivors(NULL, k->pid, k->start, &v, &got), 0);
+		assert_int_equal(term_survivors(&real, k->pid, k->start, &v, &got), 0);
 		free(v);
 		if (got == n)
 			return;
@@ -351,8 +355,7 @@ static void test_pidfd_poll(void **state)
 static void test_real_hangup(void **state)
 {
 	static const int none[] = {0};
-	struct term_target t;
-	struct term_result res;
+	struct term_counts c = {0};
 	struct pty p, other;
 	struct kid k;
 	uint64_t t0;
@@ -362,16 +365,10 @@ static void test_real_hangup(void **state)
 	pty_open(&p);
 	pty_open(&other);
 	k = spawn_session(p.path, 0, none);
-	memset(&t, 0, sizeof(t));
-	t.sid = k.pid;
-	t.leader_start = k.start;
-	/* no terminal to hang up: said so, and the session is still signalled */
-	t.tty_fd = -1;
-	t.sid = 0;
-	assert_int_equal(term_run(&t, TERM_ACT_HANGUP, &res), 0);
-	assert_int_equal(res.hangup_rc, -EBADF);
-	assert_int_equal(res.counts.signalled, 0);
-	t.sid = k.pid;
+	int fd;
+
+	/* no terminal to hang up: said so */
+	assert_int_equal(term_hangup_fd(-1), -EBADF);
 	assert_int_equal(waitpid(k.pid, &status, WNOHANG), 0);
 	/* a writer stuck on the stopped terminal must not stall the hangup */
 	assert_int_equal(tcflow(p.slave, TCOOFF), 0);
@@ -388,12 +385,11 @@ static void test_real_hangup(void **state)
 	alarm(20);
 	t0 = now_ms();
 	/* the node first, whatever fds the session holds */
-	t.tty_fd = session_open_tty(NULL, 0, &p.key, p.name, O_RDWR);
-	assert_true(t.tty_fd >= 0);
+	fd = session_open_tty(NULL, 0, &p.key, p.name, O_RDWR);
+	assert_true(fd >= 0);
 	assert_int_equal(session_open_tty(NULL, 0, &other.key, p.name, O_RDWR), -ENOENT);
-	assert_int_equal(term_run(&t, TERM_ACT_HANGUP, &res), 0);
-	r = res.hangup_rc;
-	close(t.tty_fd);
+	r = term_hangup_fd(fd);
+	close(fd);
 	assert_true(now_ms() - t0 < 1000);
 	alarm(0);
 	if (r == -EPERM) {
@@ -406,6 +402,9 @@ static void test_real_hangup(void **state)
 		skip(); /* TIOCVHANGUP needs CAP_SYS_ADMIN */
 	}
 	assert_int_equal(r, 0);
+	/* what the engine sends after the hangup; the leader may be dying of it already */
+	assert_int_equal(term_signal_session(&real, k.pid, k.start, SIGHUP, &c), 0);
+	assert_int_equal(c.refused + c.failed, 0);
 	alarm(20); /* a session that survives the hangup fails the test, never hangs it */
 	/* the kernel sent SIGHUP to the leader */
 	assert_int_equal(waitpid(k.pid, &status, 0), k.pid);
@@ -421,79 +420,89 @@ static void test_real_hangup(void **state)
 	pty_close(&other);
 }
 
+/* The escalation as the engine runs it, through the real host object, one batch per step. */
 static void test_real_escalation(void **state)
 {
 	/* the leader and two grandchildren ignore SIGHUP and SIGTERM; the last one does not */
 	static const int stubborn[] = {SIGHUP, SIGTERM, 0};
-	struct term_target t;
-	struct term_result res;
+	struct term_counts c;
 	struct term_plan plan;
 	struct proc_stat *v;
+	struct host host;
+	const struct host_ops *h = &host.ops;
 	struct pty p;
 	struct kid k;
 	enum term_action a;
 	size_t n;
 	uint64_t end;
-	int gone;
+	int gone, fd;
 
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	assert_int_equal(host_init(&host, NULL), 0);
 	pty_open(&p);
 	k = spawn_session(p.path, 3, stubborn);
 	wait_members(&k, 4);
-	memset(&t, 0, sizeof(t));
-	t.sid = k.pid;
-	t.leader_start = k.start;
-	t.tty_fd = session_open_tty(NULL, k.pid, &p.key, NULL, O_RDWR);
-	assert_true(t.tty_fd >= 0);
 
 	term_plan_init(&plan, 0, 1000, 1000, 1000);
-	gone = session_gone(NULL, k.pid, k.start);
+	h->batch_begin(h->ctx);
+	gone = h->session_gone(h->ctx, k.pid, k.start);
 	assert_int_equal(gone, 0);
 	a = term_plan_step(&plan, 0, gone);
 	assert_int_equal(a, TERM_ACT_HANGUP);
-	assert_int_equal(term_run(&t, a, &res), 0);
-	assert_true(res.hangup_rc == 0 || res.hangup_rc == -EPERM);
-	assert_int_equal(res.counts.signalled, 4);
-	assert_int_equal(res.counts.refused + res.counts.failed, 0);
-	term_result_free(&res);
+	fd = h->open_tty(h->ctx, k.pid, &p.key, NULL);
+	assert_true(fd >= 0);
+	gone = h->hangup(h->ctx, fd);
+	assert_true(gone == 0 || gone == -EPERM); /* -EPERM: no CAP_SYS_ADMIN */
+	h->close_tty(h->ctx, fd);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(h->signal_session(h->ctx, k.pid, k.start, SIGHUP, &c), 0);
+	assert_int_equal(c.signalled, 4);
+	assert_int_equal(c.refused + c.failed, 0);
+	h->batch_end(h->ctx);
 	wait_members(&k, 3); /* the one with default SIGHUP died */
 
 	assert_int_equal(term_plan_step(&plan, 999, false), TERM_ACT_NONE);
-	gone = session_gone(NULL, k.pid, k.start);
+	h->batch_begin(h->ctx);
+	gone = h->session_gone(h->ctx, k.pid, k.start);
 	assert_int_equal(gone, 0);
 	a = term_plan_step(&plan, 1000, gone);
 	assert_int_equal(a, TERM_ACT_TERM);
-	assert_int_equal(term_run(&t, a, &res), 0);
-	assert_int_equal(res.counts.signalled, 3);
-	term_result_free(&res);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(h->signal_session(h->ctx, k.pid, k.start, SIGTERM, &c), 0);
+	assert_int_equal(c.signalled, 3);
+	h->batch_end(h->ctx);
 	usleep(50000);
-	assert_int_equal(term_run(&t, TERM_ACT_REPORT, &res), 0);
-	assert_int_equal(res.nsurvivors, 3);
-	assert_int_equal(res.survivors[0].pid, k.pid);
-	assert_int_equal(res.survivors[0].session, k.pid);
-	term_result_free(&res);
+	h->batch_begin(h->ctx);
+	assert_int_equal(h->survivors(h->ctx, k.pid, k.start, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].pid, k.pid);
+	assert_int_equal(v[0].session, k.pid);
+	free(v);
+	h->batch_end(h->ctx);
 
-	a = term_plan_step(&plan, 2000, session_gone(NULL, k.pid, k.start) == 1);
+	h->batch_begin(h->ctx);
+	a = term_plan_step(&plan, 2000, h->session_gone(h->ctx, k.pid, k.start) == 1);
 	assert_int_equal(a, TERM_ACT_KILL);
-	assert_int_equal(term_run(&t, a, &res), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(h->signal_session(h->ctx, k.pid, k.start, SIGKILL, &c), 0);
 	/* the grandchildren may die of PDEATHSIG first, once the leader is killed */
-	assert_true(res.counts.signalled >= 1);
-	assert_int_equal(res.counts.signalled + res.counts.vanished, 3);
-	assert_int_equal(res.counts.refused + res.counts.failed, 0);
-	term_result_free(&res);
+	assert_true(c.signalled >= 1);
+	assert_int_equal(c.signalled + c.vanished, 3);
+	assert_int_equal(c.refused + c.failed, 0);
+	h->batch_end(h->ctx);
 
 	/* zombies do not count: gone as soon as they died, reaped or not */
 	end = now_ms() + 5000;
-	while ((gone = session_gone(NULL, k.pid, k.start)) == 0 && now_ms() < end)
+	while ((gone = h->session_gone(h->ctx, k.pid, k.start)) == 0 && now_ms() < end)
 		usleep(5000);
 	assert_int_equal(gone, 1);
-	assert_int_equal(term_survivors(NULL, k.pid, k.start, &v, &n), 0);
+	assert_int_equal(h->survivors(h->ctx, k.pid, k.start, &v, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(v);
 	a = term_plan_step(&plan, 3000, gone);
 	assert_int_equal(a, TERM_ACT_DONE);
 	assert_true(term_plan_finished(&plan));
-	close(t.tty_fd);
+	host_free(&host);
 	reap_all();
 	pty_close(&p);
 }
@@ -502,25 +511,28 @@ static void test_session_identity(void **state)
 {
 	struct fakeproc fp;
 	struct term_counts c = {0};
+	struct proc_view fv;
 
 	fp_init(&fp);
+	fv = (struct proc_view){fp.root, NULL};
 	/* PID 800 leads a newer session than the one we meant (start 100): ours is over */
 	fp_stat(&fp, 800, "bash", 'S', 1, 800, 800, 0, 0x400000, 900);
 	fp_stat(&fp, 801, "vim", 'S', 800, 801, 800, 0, 0x400000, 950);
-	assert_int_equal(session_gone(fp.root, 800, 100), 1);
-	assert_int_equal(term_signal_session(fp.root, 800, 100, SIGKILL, &c), 0);
+	assert_int_equal(session_gone(&fv, 800, 100), 1);
+	assert_int_equal(term_signal_session(&fv, 800, 100, SIGTERM, &c), 0);
+	assert_int_equal(term_kill_session(&fv, 800, 100, &c), 0);
 	assert_int_equal(c.signalled + c.refused + c.failed + c.vanished, 0);
-	assert_int_equal(session_gone(fp.root, 800, 900), 0);
+	assert_int_equal(session_gone(&fv, 800, 900), 0);
 
 	/* leader gone: members left behind still count, zombies and older processes do not */
 	fp_remove(&fp, 800, "stat");
-	assert_int_equal(session_gone(fp.root, 800, 900), 0);
+	assert_int_equal(session_gone(&fv, 800, 900), 0);
 	fp_stat(&fp, 801, "vim", 'Z', 1, 801, 800, 0, 0x400000, 950);
-	assert_int_equal(session_gone(fp.root, 800, 900), 1);
+	assert_int_equal(session_gone(&fv, 800, 900), 1);
 	fp_stat(&fp, 802, "old", 'S', 1, 802, 800, 0, 0x400000, 899);
-	assert_int_equal(session_gone(fp.root, 800, 900), 1);
+	assert_int_equal(session_gone(&fv, 800, 900), 1);
 	fp_stat(&fp, 803, "kworker", 'I', 2, 0, 800, 0, 0x4208060, 999);
-	assert_int_equal(session_gone(fp.root, 800, 900), 1);
+	assert_int_equal(session_gone(&fv, 800, 900), 1);
 	fp_cleanup(&fp);
 }
 

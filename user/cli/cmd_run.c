@@ -49,6 +49,7 @@ struct daemon {
 	int cur;
 	struct engine eng;
 	struct engine_kernel kern;
+	struct host host; /* what the engine resolves, warns and signals through */
 	const char *metrics_path;
 	struct metrics metrics;
 	int metricsfd;
@@ -618,7 +619,8 @@ int do_run(int argc, char **argv)
 	    .set_narmed = k_set_narmed,
 	    .is_armed = k_is_armed,
 	};
-	if (engine_init(&d.eng, &d.kern, &d.policy[0])) {
+	if (host_init(&d.host, PROCFS_ROOT) ||
+	    engine_init(&d.eng, &d.kern, &d.host.ops, &d.policy[0])) {
 		cmd_error("run", "out of memory");
 		goto out;
 	}
@@ -672,6 +674,7 @@ out:
 	metrics_free(&d.metrics);
 	if (d.eng.buckets)
 		engine_free(&d.eng);
+	host_free(&d.host);
 	bpf_state_close(&d.bpf);
 	policy_free(&d.policy[d.cur]);
 	free(prior);

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * The engine's watching and warning; see engine.h. The ending of an expired
+ * session is in ending.c. Over 600 lines because decide() and the arming
+ * around it (arm first, then read the record again) are one sequence whose
+ * order is the correctness argument: split further, a reader would have to
+ * follow it across files.
+ */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "daemon/audit.h"
 #include "policy/deadline.h"
 #include "policy/duration.h"
 #include "daemon/engine.h"
+#include "daemon/engine_int.h"
 #include "lib/log.h"
 #include "host/procfs.h"
 #include "policy/rules.h"
@@ -22,8 +27,6 @@
 
 #define NEVER UINT64_MAX
 #define NSEC  1000000000ULL
-/* After SIGKILL, how long before the survivors are reported. */
-#define REPORT_DELAY_NS (2 * NSEC)
 /* A session that could not be resolved is looked at again this much later. */
 #define RETRY_NS (5 * NSEC)
 
@@ -103,14 +106,13 @@ static bool key_eq(const struct tty_key *a, const struct tty_key *b)
 	return a->dev == b->dev && a->devpts == b->devpts;
 }
 
-int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p)
+int engine_init(struct engine *e, const struct engine_kernel *k, const struct host_ops *h,
+		const struct policy *p)
 {
 	memset(e, 0, sizeof(*e));
 	e->k = k;
 	e->policy = p;
-	e->proc_root = PROCFS_ROOT;
-	e->sopts.proc_root = e->proc_root;
-	session_host_devpts(&e->sopts.host_devpts);
+	e->h = h;
 	e->min_lead_ns = policy_min_lead(p);
 	leads_by_mask(p, e->lead_by_mask);
 	deadheap_init(&e->heap);
@@ -175,7 +177,7 @@ static int grow(struct engine *e)
 	return 0;
 }
 
-static void schedule(struct engine *e, struct term *t, uint64_t at)
+void engine_schedule(struct engine *e, struct term *t, uint64_t at)
 {
 	if (at == NEVER)
 		deadheap_remove(&e->heap, &t->hn);
@@ -226,14 +228,14 @@ static void set_armed(struct engine *e, struct term *t, uint32_t mask, uint32_t 
 	set_armed_own(e, t, mask, warned_ms, 0);
 }
 
-static void count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
+void engine_count(struct engine *e, const struct term *t, enum metrics_family f, const char *label)
 {
 	if (e->metrics)
 		metrics_count(e->metrics, f, t->rule_name[0] ? t->rule_name : "global", label);
 }
 
 /* warned_ns means "warned in this idle spell": it goes with the phases that follow a warning. */
-static void set_phase(struct engine *e, struct term *t, enum term_phase ph)
+void engine_set_phase(struct engine *e, struct term *t, enum term_phase ph)
 {
 	e->nwarned += (ph == PH_WARNED) - (t->phase == PH_WARNED);
 	if (ph != PH_WARNED && ph != PH_LOGGED)
@@ -247,7 +249,7 @@ static void set_unresolved(struct engine *e, struct term *t, bool u)
 	t->unresolved = u;
 }
 
-static void audit(const struct term *t, const char *event, long long idle_sec, int clock,
+void engine_audit(const struct term *t, const char *event, long long idle_sec, int clock,
 		  const char *action, const char *outcome, long long pid)
 {
 	struct audit_rec r;
@@ -293,7 +295,7 @@ static void who_from_session(struct who *w, const struct session_info *si)
  * Who owns this terminal now, and which rule applies; false if nobody (yet),
  * and then t->who and t->rule are left as they were (a warned session whose
  * leader died is still ended as the session that was warned).
- * `fresh` verifies against /proc even when the session id did not change:
+ * `fresh` asks the host again even when the session id did not change:
  * done before every action, and it also catches the leader's exec (sshd's
  * child becomes the shell) and a remote host recorded after the first look.
  */
@@ -316,7 +318,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	si = calloc(1, sizeof(*si));
 	if (!si)
 		return false;
-	r = session_resolve(&e->sopts, &t->key, rec, si, err, sizeof(err));
+	r = e->h->resolve(e->h->ctx, &t->key, rec, si, err, sizeof(err));
 	if (r) {
 		/* at an action point this is news for the operator; before it, routine */
 		if (fresh)
@@ -355,7 +357,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
  * Is the terminal still the one that was judged? The release hook deletes
  * the record, and a new terminal with the same number starts a new one.
  */
-static bool same_terminal(struct engine *e, const struct term *t)
+bool engine_same_terminal(struct engine *e, const struct term *t)
 {
 	struct tty_rec rec;
 
@@ -392,191 +394,15 @@ static void write_warning(struct engine *e, struct term *t, const struct verdict
 	struct warn_result res;
 	char outcome[96];
 
-	if (same_terminal(e, t))
-		warnwrite_session(&e->sopts, t->who.sid, &t->key, t->who.tty, text, len, &res);
+	if (engine_same_terminal(e, t))
+		e->h->warn(e->h->ctx, t->who.sid, &t->key, t->who.tty, text, len, &res);
 	else
 		res = (struct warn_result){.outcome = WARN_HUNG_UP, .len = len, .err = -EIO};
 	warnwrite_describe(&res, outcome, sizeof(outcome));
-	audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
-	      action_name(t->rule->s.action), outcome, -1);
-	count(e, t, METRICS_WARNINGS, warnwrite_outcome_name(res.outcome));
+	engine_audit(t, "warn", (long long)((now - v->last_ns) / NSEC), v->last_clock,
+		     action_name(t->rule->s.action), outcome, -1);
+	engine_count(e, t, METRICS_WARNINGS, warnwrite_outcome_name(res.outcome));
 	e->stats.warnings++;
-}
-
-/* After a step, the first look for the session's end; each look doubles the wait, up to the
- * next step, so the record says when it really ended at little cost. */
-#define END_CHECK_FIRST_NS (100 * NSEC_PER_MSEC)
-
-static void start_ending(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
-{
-	const struct settings *s = &t->rule->s;
-
-	set_phase(e, t, PH_ENDING);
-	t->acted_ns = now;
-	t->last_ns = v->last_ns;
-	t->last_clock = v->last_clock;
-	t->check_ns = END_CHECK_FIRST_NS;
-	term_plan_init(&t->plan, now, s->signal_delay_ns[0], s->signal_delay_ns[1],
-		       REPORT_DELAY_NS);
-	e->stats.terminations++;
-}
-
-/* The ending is over: a released terminal has nothing left to wait for. */
-static void finish_ending(struct engine *e, struct term *t)
-{
-	struct term **pp;
-
-	set_phase(e, t, PH_FINISHED);
-	deadheap_remove(&e->heap, &t->hn);
-	if (!t->released)
-		return;
-	for (pp = &e->released; *pp; pp = &(*pp)->next)
-		if (*pp == t) {
-			*pp = t->next;
-			break;
-		}
-	e->nreleased--;
-	free(t);
-}
-
-static void audit_ended(struct engine *e, struct term *t, uint64_t now, const char *how)
-{
-	char outcome[160];
-
-	if (now < t->acted_ns)
-		snprintf(outcome, sizeof(outcome), "%s %.1fs before the deadline, by itself", how,
-			 (double)(t->acted_ns - now) / NSEC);
-	else
-		snprintf(outcome, sizeof(outcome), "%s %.1fs after the deadline", how,
-			 (double)(now - t->acted_ns) / NSEC);
-	audit(t, "ended", (long long)((t->acted_ns - t->last_ns) / NSEC), t->last_clock,
-	      action_name(t->action), outcome, -1);
-	count(e, t, METRICS_TERMINATIONS, "ended");
-}
-
-/* The terminal, opened for the hangup, if it is still the one judged; -errno if not. */
-static int open_for_hangup(struct engine *e, const struct term *t)
-{
-	int fd;
-
-	if (!same_terminal(e, t))
-		return -ENOENT;
-	fd = session_open_tty(&e->sopts, t->who.sid, &t->key, t->who.tty, O_RDWR);
-	/* opened first, checked again: a number released and reused in between
-	 * has a new record, and the old terminal cannot go while we hold it */
-	if (fd >= 0 && !same_terminal(e, t)) {
-		close(fd);
-		fd = -ENOENT;
-	}
-	return fd;
-}
-
-static void do_hangup(struct engine *e, struct term *t, struct term_target *tt,
-		      struct term_result *res, char *outcome, size_t len)
-{
-	struct term_counts cont = {0};
-
-	if ((t->action == ACTION_SIGNAL || t->released) && t->who.sid) {
-		/* escalation by signals alone: no kernel hangup of the terminal */
-		res->action = TERM_ACT_HANGUP;
-		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGHUP,
-				    &res->counts);
-		/* a job stopped with Ctrl-Z acts on SIGHUP only once continued */
-		term_signal_session(e->proc_root, t->who.sid, t->who.leader_start, SIGCONT, &cont);
-		snprintf(outcome, len, "%sSIGHUP sent to %u processes",
-			 t->released ? "terminal already released; " : "", res->counts.signalled);
-		return;
-	}
-	tt->tty_fd = open_for_hangup(e, t);
-	term_run(tt, TERM_ACT_HANGUP, res);
-	if (tt->tty_fd >= 0)
-		close(tt->tty_fd);
-	tt->tty_fd = -1;
-	if (!t->who.sid)
-		snprintf(outcome, len,
-			 res->hangup_rc ? "hangup failed (%s); the terminal has no session"
-					: "terminal hung up; it had no session",
-			 strerror(-res->hangup_rc));
-	else if (res->hangup_rc)
-		snprintf(outcome, len, "hangup failed (%s); SIGHUP sent to %u processes",
-			 strerror(-res->hangup_rc), res->counts.signalled);
-	else
-		snprintf(outcome, len, "terminal hung up; SIGHUP sent to %u processes",
-			 res->counts.signalled);
-}
-
-/*
- * One look at a session being ended: ended means no process of it remains
- * (whether or not the terminal was released), so the escalation goes on
- * until then, and the end is recorded when it is seen.
- */
-static void step_ending(struct engine *e, struct term *t, uint64_t now)
-{
-	struct term_target tt = {
-	    .proc_root = e->proc_root,
-	    .sid = t->who.sid,
-	    .leader_start = t->who.leader_start,
-	    .tty_fd = -1,
-	};
-	long long idle = (long long)((t->acted_ns - t->last_ns) / NSEC);
-	const char *act = action_name(t->action);
-	struct term_result res = {0};
-	enum term_action a;
-	char outcome[160];
-	uint64_t next;
-	size_t i;
-
-	if (t->who.sid && session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 1) {
-		audit_ended(e, t, now, "ended");
-		finish_ending(e, t);
-		return;
-	}
-	a = term_plan_step(&t->plan, now, false);
-	switch (a) {
-	case TERM_ACT_NONE:
-	case TERM_ACT_DONE:
-		break;
-	case TERM_ACT_HANGUP:
-		do_hangup(e, t, &tt, &res, outcome, sizeof(outcome));
-		audit(t, "terminate", idle, t->last_clock, act, outcome, -1);
-		if (!t->who.sid) {
-			/* nobody to signal: the terminal itself was the session */
-			finish_ending(e, t);
-			return;
-		}
-		break;
-	case TERM_ACT_TERM:
-	case TERM_ACT_KILL:
-		term_run(&tt, a, &res);
-		snprintf(outcome, sizeof(outcome), "%s sent to %u processes",
-			 a == TERM_ACT_TERM ? "SIGTERM" : "SIGKILL", res.counts.signalled);
-		audit(t, "escalate", idle, t->last_clock, act, outcome, -1);
-		break;
-	case TERM_ACT_REPORT:
-		term_run(&tt, a, &res);
-		for (i = 0; i < res.nsurvivors; i++) {
-			snprintf(outcome, sizeof(outcome), "survived SIGKILL (%s, state %c)",
-				 res.survivors[i].comm, res.survivors[i].state);
-			audit(t, "survivor", idle, t->last_clock, act, outcome,
-			      res.survivors[i].pid);
-		}
-		e->stats.survivors += res.nsurvivors;
-		if (res.nsurvivors)
-			count(e, t, METRICS_TERMINATIONS, "survivors");
-		else
-			audit_ended(e, t, now, "ended after SIGKILL,");
-		term_result_free(&res);
-		finish_ending(e, t);
-		return;
-	}
-	term_result_free(&res);
-	if (a != TERM_ACT_NONE)
-		t->check_ns = END_CHECK_FIRST_NS;
-	next = term_plan_next(&t->plan);
-	if (now + t->check_ns < next)
-		next = now + t->check_ns;
-	t->check_ns *= 2;
-	schedule(e, t, next);
 }
 
 /* struct armed's warned_ms for a warning given now; never 0, which means none */
@@ -609,7 +435,7 @@ static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec 
 	set_unresolved(e, t, true);
 	set_armed(e, t, all, 0);
 	if (!t->armed) {
-		schedule(e, t, now + RETRY_NS);
+		engine_schedule(e, t, now + RETRY_NS);
 		return;
 	}
 	/* armed first, then looked at again: a use in between is seen either way */
@@ -618,10 +444,10 @@ static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec 
 	    deadline_last_activity(&again, all, &clock) !=
 		deadline_last_activity(rec, all, &clock)) {
 		set_armed(e, t, 0, 0);
-		schedule(e, t, now);
+		engine_schedule(e, t, now);
 		return;
 	}
-	schedule(e, t, NEVER);
+	engine_schedule(e, t, NEVER);
 }
 
 /* A previous daemon's warning stands: the session is in its warning since then. */
@@ -636,7 +462,7 @@ static void take_over_warning(struct engine *e, struct term *t, const struct tty
 	if (at > now)
 		at = now;
 	if (t->rule && t->rule->s.action != ACTION_EXEMPT) {
-		set_phase(e, t, PH_WARNED);
+		engine_set_phase(e, t, PH_WARNED);
 		t->warned_ns = at;
 		set_armed(e, t, t->rule->s.clocks, t->prior_warned_ms);
 		log_info("terminal %s: taking over the warning given %.1fs ago", t->who.tty,
@@ -656,7 +482,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	size_t len;
 
 	if (t->released) {
-		step_ending(e, t, now);
+		ending_step(e, t, now);
 		return;
 	}
 	if (e->k->read_rec(e->k->ctx, &t->key, &rec)) {
@@ -665,11 +491,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		return;
 	}
 	if (t->phase == PH_ENDING) {
-		step_ending(e, t, now);
+		ending_step(e, t, now);
 		return;
 	}
 	if (t->phase == PH_FINISHED) {
-		schedule(e, t, NEVER);
+		engine_schedule(e, t, NEVER);
 		return;
 	}
 	/* who owns a terminal matters only once a rule could want it: until
@@ -677,7 +503,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	if (t->phase == PH_WATCH && !t->resolved && !t->prior_mask &&
 	    (at = earliest_due(e, &rec)) > now) {
 		set_armed(e, t, 0, 0);
-		schedule(e, t, at);
+		engine_schedule(e, t, at);
 		return;
 	}
 	if (!resolve(e, t, &rec, false)) {
@@ -710,31 +536,32 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	case TTY_EXEMPT:
 		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
 			/* the warning was given: its withdrawal belongs in the record too */
-			audit(t, "cancel", 0, v.last_clock, action_name(t->action),
-			      reloaded ? "configuration reloaded: exempt under the new rule"
-				       : "no rule applies any more",
-			      -1);
-			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
+			engine_audit(t, "cancel", 0, v.last_clock, action_name(t->action),
+				     reloaded ? "configuration reloaded: exempt under the new rule"
+					      : "no rule applies any more",
+				     -1);
+			engine_count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "exempt");
 			e->stats.cancels++;
 		}
 		set_armed(e, t, 0, 0);
-		set_phase(e, t, PH_WATCH);
-		schedule(e, t, NEVER);
+		engine_set_phase(e, t, PH_WATCH);
+		engine_schedule(e, t, NEVER);
 		return;
 	case TTY_ACTIVE:
 		if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
 			/* activity we were not told about (events lost), or a new policy that
 			 * gives more time: the record must not blame the user for the latter */
-			audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
-			      reloaded ? "configuration reloaded: not idle under the new rule"
-				       : "activity seen at the deadline",
-			      -1);
-			count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
+			engine_audit(t, "cancel", 0, v.last_clock, action_name(t->rule->s.action),
+				     reloaded
+					 ? "configuration reloaded: not idle under the new rule"
+					 : "activity seen at the deadline",
+				     -1);
+			engine_count(e, t, METRICS_CANCELLATIONS, reloaded ? "reload" : "deadline");
 			e->stats.cancels++;
 		}
 		set_armed(e, t, 0, 0);
-		set_phase(e, t, PH_WATCH);
-		schedule(e, t, v.next_ns);
+		engine_set_phase(e, t, PH_WATCH);
+		engine_schedule(e, t, v.next_ns);
 		return;
 	case TTY_WARN_DUE:
 		/* what the warning stands for, should the terminal go first */
@@ -742,7 +569,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		t->last_ns = v.last_ns;
 		t->last_clock = v.last_clock;
 		if (t->phase == PH_WARNED) {
-			schedule(e, t, v.next_ns);
+			engine_schedule(e, t, v.next_ns);
 			return;
 		}
 		/* arm first, then look again: activity in between is either in the
@@ -757,35 +584,35 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 			judge(t, &rec, now, &v);
 		if (v.state == TTY_ACTIVE) {
 			set_armed(e, t, 0, 0);
-			schedule(e, t, v.next_ns);
+			engine_schedule(e, t, v.next_ns);
 			return;
 		}
-		set_phase(e, t, PH_WARNED);
+		engine_set_phase(e, t, PH_WARNED);
 		t->warned_ns = now;
 		if (t->rule->s.action == ACTION_WARN) {
-			audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
-			      "warn", "not written (audit mode)", -1);
-			count(e, t, METRICS_WARNINGS, "audit");
+			engine_audit(t, "warn", (long long)((now - v.last_ns) / NSEC), v.last_clock,
+				     "warn", "not written (audit mode)", -1);
+			engine_count(e, t, METRICS_WARNINGS, "audit");
 		} else
 			write_warning(e, t, &v, now, text, len);
-		schedule(e, t, v.next_ns);
+		engine_schedule(e, t, v.next_ns);
 		return;
 	case TTY_EXPIRED:
 		if (t->rule->s.action == ACTION_WARN) {
 			if (t->phase != PH_LOGGED) {
-				audit(t, "terminate", (long long)((now - v.last_ns) / NSEC),
-				      v.last_clock, "warn", "not enforced (audit mode)", -1);
-				count(e, t, METRICS_TERMINATIONS, "audit");
+				engine_audit(t, "terminate", (long long)((now - v.last_ns) / NSEC),
+					     v.last_clock, "warn", "not enforced (audit mode)", -1);
+				engine_count(e, t, METRICS_TERMINATIONS, "audit");
 				e->stats.logged++;
 			}
-			set_phase(e, t, PH_LOGGED);
+			engine_set_phase(e, t, PH_LOGGED);
 			set_armed(e, t, t->rule->s.clocks, 0);
-			schedule(e, t, NEVER);
+			engine_schedule(e, t, NEVER);
 			return;
 		}
 		set_armed(e, t, 0, 0);
-		start_ending(e, t, &v, now);
-		step_ending(e, t, now);
+		ending_start(e, t, &v, now);
+		ending_step(e, t, now);
 		return;
 	}
 }
@@ -842,36 +669,9 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 	arm_gone(e, t); /* the release hook deleted the entry */
 	set_unresolved(e, t, false);
 	e->nterms--;
-	if (t->phase == PH_WARNED && t->rule && t->action != ACTION_WARN && t->who.sid &&
-	    session_gone(e->proc_root, t->who.sid, t->who.leader_start) == 0) {
-		/*
-		 * Warned, and its terminal went (the leader died, sshd closed the
-		 * PTY) while processes of the session live on: the warning stands
-		 * for them, and they are ended at its deadline.
-		 */
-		const struct settings *st = &t->rule->s;
-
-		set_phase(e, t, PH_ENDING);
-		t->acted_ns = t->due_ns;
-		term_plan_init(&t->plan, t->due_ns, st->signal_delay_ns[0], st->signal_delay_ns[1],
-			       REPORT_DELAY_NS);
-	} else if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
-		audit(t, "cancel", 0, -1, action_name(t->action),
-		      "terminal released: the session ended before its deadline", -1);
-		count(e, t, METRICS_CANCELLATIONS, "released");
-	}
-	if (t->phase == PH_ENDING) {
-		/* released is not ended: follow the session until none of it is
-		 * left, looking at once (the release is often its end) */
-		t->released = true;
-		t->next = e->released;
-		e->released = t;
-		e->nreleased++;
-		t->check_ns = END_CHECK_FIRST_NS;
-		schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
+	if (ending_follow_release(e, t, now))
 		return;
-	}
-	set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
+	engine_set_phase(e, t, PH_FINISHED); /* keeps nwarned right */
 	deadheap_remove(&e->heap, &t->hn);
 	free(t);
 }
@@ -896,10 +696,10 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 	if (t->phase == PH_WARNED || t->phase == PH_LOGGED) {
 		snprintf(outcome, sizeof(outcome), "cancelled by %s from pid %u (%.16s)",
 			 clock_name(clock), tgid, comm);
-		audit(t, "cancel", 0, clock, action_name(t->action), outcome, -1);
-		count(e, t, METRICS_CANCELLATIONS, clock_name(clock));
+		engine_audit(t, "cancel", 0, clock, action_name(t->action), outcome, -1);
+		engine_count(e, t, METRICS_CANCELLATIONS, clock_name(clock));
 		e->stats.cancels++;
-		set_phase(e, t, PH_WATCH);
+		engine_set_phase(e, t, PH_WATCH);
 	}
 	decide(e, t, now);
 }
@@ -916,7 +716,7 @@ size_t engine_resync_armed(struct engine *e, uint64_t now)
 				continue;
 			/* it fired and the event was lost: as if it had arrived, unnamed */
 			arm_gone(e, t);
-			schedule(e, t, now);
+			engine_schedule(e, t, now);
 			n++;
 		}
 	}
@@ -927,13 +727,13 @@ void engine_run_due(struct engine *e, uint64_t now)
 {
 	struct deadheap_node *n;
 
-	/* everything due now shares one /proc walk (procfs.h) */
-	procfs_batch_begin();
+	/* everything due now is one batch: one look at the processes (host.h) */
+	e->h->batch_begin(e->h->ctx);
 	while ((n = deadheap_peek(&e->heap)) && n->key <= now) {
 		deadheap_pop(&e->heap);
 		decide(e, container_of(n, struct term, hn), now);
 	}
-	procfs_batch_end();
+	e->h->batch_end(e->h->ctx);
 }
 
 uint64_t engine_next(const struct engine *e)

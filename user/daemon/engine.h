@@ -2,12 +2,17 @@
 /*
  * The enforcement engine: per-terminal state, one min-heap of "next time to
  * look", and the transitions watch -> warned -> ending. Decisions come from
- * deadline_decide() (pure); this file sequences them and performs the side
- * effects (warning, hangup, signals, audit) through the session layer.
+ * deadline_decide() (pure); engine.c sequences them and ending.c carries out
+ * the escalation of an expired session.
  *
- * The kernel maps are reached through struct engine_kernel so that this file
- * does not depend on libbpf. Nothing here sleeps or scans every terminal on a
- * wake-up: the daemon arms its timerfd at engine_next().
+ * The engine reaches the world through two tables and nothing else: the
+ * kernel maps through struct engine_kernel (so it does not depend on
+ * libbpf), and the machine through struct host_ops (host/host.h): it
+ * resolves, warns, hangs up, signals and lists only through the host, and
+ * every terminal due at one time is one host batch. Times are the caller's
+ * (CLOCK_BOOTTIME in the daemon); nothing here reads a clock, sleeps or
+ * scans every terminal on a wake-up: the daemon arms its timerfd at
+ * engine_next().
  */
 #ifndef TTYIDLE_ENGINE_H
 #define TTYIDLE_ENGINE_H
@@ -19,8 +24,7 @@
 #include "policy/config.h"
 #include "daemon/deadheap.h"
 #include "daemon/metrics.h"
-#include "host/session.h"
-#include "host/terminate.h"
+#include "host/host.h"
 #include "ttyidle.h"
 
 struct engine_kernel {
@@ -102,10 +106,9 @@ struct engine_stats {
 
 struct engine {
 	const struct engine_kernel *k;
+	const struct host_ops *h;
 	const struct policy *policy;
-	const char *proc_root;
-	struct session_opts sopts; /* proc_root, host devpts, utmp: how sessions are resolved */
-	uint64_t min_lead_ns;	   /* shortest idle - warn over enforcing rules */
+	uint64_t min_lead_ns; /* shortest idle - warn over enforcing rules */
 	/* the same per set of activity clocks (index: TTY_CLK_BIT mask), UINT64_MAX: no such rule
 	 */
 	uint64_t lead_by_mask[TTY_CLK_ALL + 1];
@@ -121,7 +124,9 @@ struct engine {
 	struct metrics *metrics; /* labelled counters; NULL: none kept */
 };
 
-int engine_init(struct engine *e, const struct engine_kernel *k, const struct policy *p);
+/* k and h are the caller's and must outlive the engine. */
+int engine_init(struct engine *e, const struct engine_kernel *k, const struct host_ops *h,
+		const struct policy *p);
 void engine_free(struct engine *e);
 
 /* A terminal appeared (EV_NEW, or found in the map at start-up). */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* procfs readers and parsers; see procfs.h. */
+/*
+ * procfs readers and parsers, walks and snapshots; see procfs.h. Over 600
+ * lines: each /proc file's parser sits with its reader, and the parsers are
+ * what the fuzzer and test_procfs.c exercise one by one.
+ */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -863,14 +867,6 @@ static int cmp_pid(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* The batch snapshot: every process, sorted by (session, pid), of the /proc
- * at root; root is empty until a walk succeeded. */
-static struct {
-	bool open;
-	char root[PATH_MAX];
-	struct list_ctx all;
-} batch;
-
 static int cmp_session_pid(const void *a, const void *b)
 {
 	const struct proc_stat *x = a, *y = b;
@@ -880,68 +876,58 @@ static int cmp_session_pid(const void *a, const void *b)
 	return cmp_pid(a, b);
 }
 
-void procfs_batch_begin(void)
+int procfs_snapshot_take(const char *proc_root, struct proc_snapshot *s)
 {
-	procfs_batch_end();
-	batch.open = true;
-}
-
-void procfs_batch_end(void)
-{
-	free(batch.all.v);
-	memset(&batch, 0, sizeof(batch));
-}
-
-static int batch_fill(const char *root)
-{
+	struct list_ctx c = {.sid = -1}; /* list_visit keeps everything */
 	int r;
 
-	free(batch.all.v);
-	memset(&batch.all, 0, sizeof(batch.all));
-	batch.root[0] = 0;
-	batch.all.sid = -1; /* list_visit keeps everything */
-	r = procfs_for_each(root, list_visit, &batch.all);
-	if (r < 0)
+	r = procfs_for_each(proc_root, list_visit, &c);
+	if (r < 0) {
+		free(c.v);
 		return r;
-	if (batch.all.n)
-		qsort(batch.all.v, batch.all.n, sizeof(*batch.all.v), cmp_session_pid);
-	snprintf(batch.root, sizeof(batch.root), "%s", root);
+	}
+	if (c.n)
+		qsort(c.v, c.n, sizeof(*c.v), cmp_session_pid);
+	procfs_snapshot_free(s);
+	s->v = c.v;
+	s->n = c.n;
+	s->taken = true;
 	return 0;
 }
 
-static int batch_list(const char *root, pid_t sid, struct list_ctx *c)
+void procfs_snapshot_free(struct proc_snapshot *s)
 {
-	size_t lo = 0, hi, i;
-	int r;
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
 
-	if (!batch.root[0] || strcmp(batch.root, root)) {
-		r = batch_fill(root);
-		if (r < 0)
-			return r;
-	}
-	hi = batch.all.n;
+/* The members of sid in s, a copy in PID order. */
+static int snapshot_session(const struct proc_snapshot *s, pid_t sid, struct proc_stat **out,
+			    size_t *n)
+{
+	size_t lo = 0, hi = s->n, i;
+
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (batch.all.v[mid].session < sid)
+		if (s->v[mid].session < sid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (i = lo; i < batch.all.n && batch.all.v[i].session == sid; i++)
+	for (i = lo; i < s->n && s->v[i].session == sid; i++)
 		;
-	c->n = i - lo;
-	if (!c->n)
+	if (i == lo)
 		return 0;
-	c->v = malloc(c->n * sizeof(*c->v));
-	if (!c->v)
+	*out = malloc((i - lo) * sizeof(**out));
+	if (!*out)
 		return -ENOMEM;
-	memcpy(c->v, &batch.all.v[lo], c->n * sizeof(*c->v));
+	memcpy(*out, &s->v[lo], (i - lo) * sizeof(**out));
+	*n = i - lo;
 	return 0;
 }
 
-int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct proc_stat **out,
-			size_t *n)
+int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out, size_t *n)
 {
 	struct list_ctx c = {.sid = sid};
 	int r;
@@ -950,16 +936,6 @@ int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct pro
 	*n = 0;
 	if (sid <= 0)
 		return -EINVAL;
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	if (batch.open && !fresh) {
-		r = batch_list(proc_root, sid, &c);
-		if (r < 0)
-			return r;
-		*out = c.v;
-		*n = c.n;
-		return 0;
-	}
 	r = procfs_for_each(proc_root, list_visit, &c);
 	if (r < 0) {
 		free(c.v);
@@ -970,4 +946,28 @@ int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct pro
 	*out = c.v;
 	*n = c.n;
 	return 0;
+}
+
+int procfs_view_list_session(const struct proc_view *v, pid_t sid, struct proc_stat **out,
+			     size_t *n)
+{
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	if (sid <= 0)
+		return -EINVAL;
+	if (!v->snap)
+		return procfs_list_session(v->root, sid, out, n);
+	if (!v->snap->taken) {
+		r = procfs_snapshot_take(v->root, v->snap);
+		if (r < 0)
+			return r;
+	}
+	return snapshot_session(v->snap, sid, out, n);
+}
+
+int procfs_view_refresh(const struct proc_view *v)
+{
+	return v->snap ? procfs_snapshot_take(v->root, v->snap) : 0;
 }

@@ -107,23 +107,44 @@ int procfs_read_ns(const char *proc_root, pid_t pid, const char *type, uint64_t 
 typedef int (*procfs_visit_fn)(const struct proc_stat *st, void *arg);
 int procfs_for_each(const char *proc_root, procfs_visit_fn fn, void *arg);
 
-/* All processes whose session is sid, in PID order; *out is malloc'ed (free it).
- * fresh: walk /proc now even inside a batch (below). */
-int procfs_list_session(const char *proc_root, pid_t sid, bool fresh, struct proc_stat **out,
-			size_t *n);
+/* All processes whose session is sid, in PID order, from a walk made now; *out is malloc'ed
+ * (free it). */
+int procfs_list_session(const char *proc_root, pid_t sid, struct proc_stat **out, size_t *n);
 
 /*
- * A batch: between begin and end, procfs_list_session() answers from one
- * walk of /proc made at its first call, instead of one walk per call. Ending
- * a thousand sessions due in the same second then costs one walk, not three
- * per session. What a listing misses (a process forked during the batch) is
- * caught by the next escalation step, which runs in a later batch; the last
- * step (SIGKILL) and the survivor count have none after them, so they ask
- * for a fresh listing. What a listing still holds (a process gone since) is
- * refused by the start-time check every signal makes. Batches do not nest;
- * end drops the snapshot.
+ * A snapshot: every process of one walk, indexed by session. Owned by its
+ * caller (the host object keeps one per batch of due terminals, host.h), so
+ * ending a thousand sessions due in the same second costs one walk, not one
+ * per step and session. Nothing here is global.
  */
-void procfs_batch_begin(void);
-void procfs_batch_end(void);
+struct proc_snapshot {
+	bool taken;	     /* v and n describe a walk */
+	struct proc_stat *v; /* sorted by (session, pid) */
+	size_t n;
+};
+
+/* Walk PROC_ROOT now into s, replacing what it held. 0 or -errno (s unchanged). */
+int procfs_snapshot_take(const char *proc_root, struct proc_snapshot *s);
+/* Drop what s holds; s is then not taken. */
+void procfs_snapshot_free(struct proc_snapshot *s);
+
+/*
+ * Where session listings come from: the tree at root (NULL: "/proc") and,
+ * if snap is set, that snapshot (taken at the first listing if it is not
+ * yet) instead of a walk per listing. What a snapshot still holds (a process
+ * gone since) is refused by the start-time check every signal makes; what it
+ * misses (a process forked since) is the caller's to look for again with
+ * procfs_view_refresh() where that matters (terminate.h, SIGKILL).
+ */
+struct proc_view {
+	const char *root;
+	struct proc_snapshot *snap;
+};
+
+/* Members of sid as the view sees them, in PID order; *out malloc'ed (NULL if none). */
+int procfs_view_list_session(const struct proc_view *v, pid_t sid, struct proc_stat **out,
+			     size_t *n);
+/* Walk again now into the view's snapshot; nothing without one. 0 or -errno. */
+int procfs_view_refresh(const struct proc_view *v);
 
 #endif /* TTYIDLE_PROCFS_H */

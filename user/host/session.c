@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Session resolution and verification; see session.h. */
+/*
+ * Session resolution and verification; see session.h. Over 600 lines: what
+ * serves a terminal (master holder, utmp) and who owns it are one decision,
+ * kept together so that no fact is consulted twice in different ways.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -180,9 +184,10 @@ static int scan_fds(const char *proc_root, pid_t pid, const struct tty_key *key,
 }
 
 /* Call fn for terminal fds of the leader, then of the other session members. */
-static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_key *key,
+static int scan_session_fds(const struct proc_view *pv, pid_t sid, const struct tty_key *key,
 			    tty_fd_fn fn, void *arg)
 {
+	const char *proc_root = pv->root;
 	struct proc_stat st, *v = NULL;
 	size_t n = 0, i;
 	int r;
@@ -192,7 +197,7 @@ static int scan_session_fds(const char *proc_root, pid_t sid, const struct tty_k
 		if (r)
 			return r;
 	}
-	r = procfs_list_session(proc_root, sid, false, &v, &n);
+	r = procfs_view_list_session(pv, sid, &v, &n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && !r; i++)
@@ -267,7 +272,10 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 	    .fd = -1,
 	    .err = -ENOENT,
 	};
-	const char *proc_root = o && o->proc_root ? o->proc_root : PROCFS_ROOT;
+	struct proc_view pv = {
+	    .root = o && o->proc_root ? o->proc_root : PROCFS_ROOT,
+	    .snap = o ? o->snap : NULL,
+	};
 	int r;
 
 	if (key->dev == 0)
@@ -278,7 +286,7 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 		return r;
 	if (sid <= 1)
 		return -ENOENT;
-	r = scan_session_fds(proc_root, sid, key, open_fn, &c);
+	r = scan_session_fds(&pv, sid, key, open_fn, &c);
 	if (r < 0)
 		return r;
 	if (r == 0)

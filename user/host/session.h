@@ -64,6 +64,8 @@ struct session_opts {
 	dev_t host_devpts;     /* st_dev of the host's /dev/pts (session_host_devpts); 0: unknown */
 	const char *dev_root;  /* where terminal nodes are (NULL: "/dev") */
 	struct nss_cache *nss; /* names off the loop (nsscache.h); NULL: asked for synchronously */
+	/* the host's batch snapshot to find session members in (procfs.h); NULL: walk */
+	struct proc_snapshot *snap;
 };
 
 struct session_group {

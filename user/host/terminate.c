@@ -204,19 +204,37 @@ fail:
 	return r;
 }
 
-int term_signal_pid(const char *proc_root, pid_t pid, pid_t sid, unsigned long long starttime,
-		    int sig, enum term_refusal *why)
+/* pidfd_send_signal, or kill(2) where it is missing. */
+static int send_signal(int fd, pid_t pid, int sig)
+{
+	int r = term_pidfd_send_signal(fd, sig);
+
+	if (r == -ENOSYS) /* < 5.1: the start time was just re-checked, the window is tiny */
+		r = kill(pid, sig) < 0 ? -errno : 0;
+	return r;
+}
+
+/* sig, then SIGCONT if cont, both through the one pidfd opened and verified for pid. */
+static int signal_verified(const char *proc_root, pid_t pid, pid_t sid,
+			   unsigned long long starttime, int sig, bool cont, enum term_refusal *why)
 {
 	int fd, r;
 
 	fd = term_pidfd_open_verified(proc_root, pid, sid, starttime, why);
 	if (fd < 0)
 		return fd;
-	r = term_pidfd_send_signal(fd, sig);
-	if (r == -ENOSYS) /* < 5.1: the start time was just re-checked, the window is tiny */
-		r = kill(pid, sig) < 0 ? -errno : 0;
+	r = send_signal(fd, pid, sig);
+	/* the same process, whatever its PID names by now: it stays verified */
+	if (r == 0 && cont)
+		send_signal(fd, pid, SIGCONT);
 	close(fd);
 	return r;
+}
+
+int term_signal_pid(const char *proc_root, pid_t pid, pid_t sid, unsigned long long starttime,
+		    int sig, enum term_refusal *why)
+{
+	return signal_verified(proc_root, pid, sid, starttime, sig, false, why);
 }
 
 /* -ESTALE if PID sid now leads a different session than (sid, leader_start). */
@@ -232,9 +250,15 @@ static int check_session_identity(const char *proc_root, pid_t sid, unsigned lon
 	return 0;
 }
 
-/* Members of the session: same sid, started no earlier than its leader, alive. */
-static int live_members(const char *proc_root, pid_t sid, unsigned long long leader_start,
-			bool fresh, struct proc_stat **out, size_t *n)
+static const char *view_root(const struct proc_view *v)
+{
+	return v->root ? v->root : PROCFS_ROOT;
+}
+
+/* Members of the session as the view sees them: same sid, started no earlier than its
+ * leader, alive. */
+static int live_members(const struct proc_view *pv, pid_t sid, unsigned long long leader_start,
+			struct proc_stat **out, size_t *n)
 {
 	struct proc_stat *v;
 	size_t i, k = 0;
@@ -242,10 +266,10 @@ static int live_members(const char *proc_root, pid_t sid, unsigned long long lea
 
 	*out = NULL;
 	*n = 0;
-	r = check_session_identity(proc_root, sid, leader_start);
+	r = check_session_identity(view_root(pv), sid, leader_start);
 	if (r < 0)
 		return r;
-	r = procfs_list_session(proc_root, sid, fresh, &v, n);
+	r = procfs_view_list_session(pv, sid, &v, n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < *n; i++)
@@ -261,18 +285,26 @@ static int live_members(const char *proc_root, pid_t sid, unsigned long long lea
 	return 0;
 }
 
-int term_signal_session(const char *proc_root, pid_t sid, unsigned long long leader_start, int sig,
-			struct term_counts *c)
+static void tally(struct term_counts *c, int r, enum term_refusal why)
+{
+	if (r == 0)
+		c->signalled++;
+	else if (r == -ESRCH || (r == -EPERM && why == TERM_REFUSE_ZOMBIE))
+		c->vanished++;
+	else if (r == -EPERM && why != TERM_OK)
+		c->refused++;
+	else
+		c->failed++;
+}
+
+int term_signal_session(const struct proc_view *pv, pid_t sid, unsigned long long leader_start,
+			int sig, struct term_counts *c)
 {
 	struct proc_stat *v;
 	size_t n, i;
 	int r;
 
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	/* SIGKILL is the last step: nothing after it would catch a process the
-	 * batch's listing missed */
-	r = live_members(proc_root, sid, leader_start, sig == SIGKILL, &v, &n);
+	r = live_members(pv, sid, leader_start, &v, &n);
 	if (r == -ESTALE)
 		return 0; /* the session we meant is over */
 	if (r < 0)
@@ -280,30 +312,89 @@ int term_signal_session(const char *proc_root, pid_t sid, unsigned long long lea
 	for (i = 0; i < n; i++) {
 		enum term_refusal why;
 
-		/* Each member is verified against the start time this scan saw. */
-		r = term_signal_pid(proc_root, v[i].pid, sid, v[i].starttime, sig, &why);
-		if (r == 0)
-			c->signalled++;
-		else if (r == -ESRCH || (r == -EPERM && why == TERM_REFUSE_ZOMBIE))
-			c->vanished++;
-		else if (r == -EPERM && why != TERM_OK)
-			c->refused++;
-		else
-			c->failed++;
+		/* Each member is verified against the start time this listing saw;
+		 * a stopped job acts on the signal only once continued. */
+		r = signal_verified(view_root(pv), v[i].pid, sid, v[i].starttime, sig, true, &why);
+		tally(c, r, why);
 	}
 	free(v);
 	return 0;
 }
 
-int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_start)
+struct killed {
+	pid_t pid;
+	unsigned long long start;
+};
+
+static int cmp_killed(const void *a, const void *b)
+{
+	const struct killed *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+int term_kill_session(const struct proc_view *pv, pid_t sid, unsigned long long leader_start,
+		      struct term_counts *c)
+{
+	struct killed *seen = NULL, *ns, key;
+	size_t nseen = 0, nsorted = 0, n, i;
+	struct proc_stat *v = NULL;
+	unsigned int round;
+	int r = 0;
+
+	for (round = 0; round < TERM_KILL_ROUNDS; round++) {
+		/* the listing of round 0 may be older than a fork: walk again */
+		if (round && (r = procfs_view_refresh(pv)) < 0)
+			break;
+		r = live_members(pv, sid, leader_start, &v, &n);
+		if (r == -ESTALE) {
+			r = 0; /* the session we meant is over */
+			break;
+		}
+		if (r < 0)
+			break;
+		if (n) {
+			ns = realloc(seen, (nseen + n) * sizeof(*seen));
+			if (!ns) {
+				r = -ENOMEM;
+				break;
+			}
+			seen = ns;
+		}
+		for (i = 0; i < n; i++) {
+			enum term_refusal why;
+
+			/* tried once, whatever came of it: a refusal stays one */
+			key = (struct killed){v[i].pid, v[i].starttime};
+			if (bsearch(&key, seen, nsorted, sizeof(*seen), cmp_killed))
+				continue;
+			seen[nseen++] = key;
+			r = signal_verified(view_root(pv), v[i].pid, sid, v[i].starttime, SIGKILL,
+					    false, &why);
+			tally(c, r, why);
+		}
+		r = 0;
+		free(v);
+		v = NULL;
+		if (nseen == nsorted)
+			break; /* this walk showed no member not already killed */
+		qsort(seen, nseen, sizeof(*seen), cmp_killed);
+		nsorted = nseen;
+	}
+	free(v);
+	free(seen);
+	return r;
+}
+
+int session_gone(const struct proc_view *pv, pid_t sid, unsigned long long leader_start)
 {
 	struct proc_stat *v;
 	size_t n;
 	int r;
 
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	r = live_members(proc_root, sid, leader_start, false, &v, &n);
+	r = live_members(pv, sid, leader_start, &v, &n);
 	if (r == -ESTALE)
 		return 1;
 	if (r < 0)
@@ -312,67 +403,17 @@ int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_sta
 	return n == 0;
 }
 
-int term_survivors(const char *proc_root, pid_t sid, unsigned long long leader_start,
+int term_survivors(const struct proc_view *pv, pid_t sid, unsigned long long leader_start,
 		   struct proc_stat **out, size_t *n)
 {
-	int r;
+	int r = live_members(pv, sid, leader_start, out, n);
 
-	if (!proc_root)
-		proc_root = PROCFS_ROOT;
-	r = live_members(proc_root, sid, leader_start, true, out, n);
 	return r == -ESTALE ? 0 : r;
 }
 
-int term_run(const struct term_target *t, enum term_action a, struct term_result *r)
+int term_hangup_fd(int tty_fd)
 {
-	int rc = 0;
-
-	memset(r, 0, sizeof(*r));
-	r->action = a;
-	switch (a) {
-	case TERM_ACT_HANGUP:
-		r->hangup_rc = t->tty_fd < 0			   ? -EBADF
-			       : ioctl(t->tty_fd, TIOCVHANGUP) < 0 ? -errno
-								   : 0;
-		if (t->sid <= 1)
-			break;
-		rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGHUP, &r->counts);
-		if (rc == 0) {
-			/* stopped jobs must run to act on the signal */
-			struct term_counts ignored = {0};
-
-			rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGCONT,
-						 &ignored);
-		}
-		break;
-	case TERM_ACT_TERM:
-		rc =
-		    term_signal_session(t->proc_root, t->sid, t->leader_start, SIGTERM, &r->counts);
-		if (rc == 0) {
-			struct term_counts ignored = {0};
-
-			rc = term_signal_session(t->proc_root, t->sid, t->leader_start, SIGCONT,
-						 &ignored);
-		}
-		break;
-	case TERM_ACT_KILL:
-		rc =
-		    term_signal_session(t->proc_root, t->sid, t->leader_start, SIGKILL, &r->counts);
-		break;
-	case TERM_ACT_REPORT:
-		rc = term_survivors(t->proc_root, t->sid, t->leader_start, &r->survivors,
-				    &r->nsurvivors);
-		break;
-	case TERM_ACT_NONE:
-	case TERM_ACT_DONE:
-		break;
-	}
-	return rc;
-}
-
-void term_result_free(struct term_result *r)
-{
-	free(r->survivors);
-	r->survivors = NULL;
-	r->nsurvivors = 0;
+	if (tty_fd < 0)
+		return -EBADF;
+	return ioctl(tty_fd, TIOCVHANGUP) < 0 ? -errno : 0;
 }

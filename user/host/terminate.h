@@ -4,8 +4,9 @@
  *
  * Pure part: struct term_plan, the escalation HANGUP -> TERM -> KILL -> REPORT.
  * The daemon arms its timerfd at term_plan_next() and, when it fires, calls
- * term_plan_step() with the current time and session_gone(); the returned
- * action is then carried out by term_run().
+ * term_plan_step() with the current time and whether the session is gone;
+ * the host object (host.h) carries out the returned action with the
+ * functions below.
  *
  * I/O part: every signal goes through a pidfd, opened after the guards pass
  * and followed by a re-read of /proc/PID/stat: if the start time or session
@@ -31,8 +32,8 @@ enum term_action {
 	TERM_ACT_NONE = 0, /* nothing due (not yet, or the plan is finished) */
 	TERM_ACT_HANGUP,   /* TIOCVHANGUP on the terminal, SIGHUP + SIGCONT to every member */
 	TERM_ACT_TERM,	   /* SIGTERM + SIGCONT to every member */
-	TERM_ACT_KILL,	   /* SIGKILL to every member */
-	TERM_ACT_REPORT,   /* collect survivors (term_run fills them); plan finished */
+	TERM_ACT_KILL,	   /* SIGKILL to every member, until none is left unkilled */
+	TERM_ACT_REPORT,   /* collect survivors; plan finished */
 	TERM_ACT_DONE,	   /* the session is gone; plan finished */
 };
 
@@ -98,39 +99,49 @@ struct term_counts {
 	unsigned int failed;	/* other errors */
 };
 
-/* Send sig to every current member of session (sid, leader_start). 0 or -errno (scan failed). */
-int term_signal_session(const char *proc_root, pid_t sid, unsigned long long leader_start, int sig,
-			struct term_counts *c);
+/*
+ * The session functions list members through a view (procfs.h): the
+ * caller's snapshot, or a walk. Members are processes of session sid that
+ * started no earlier than its leader (leader_start), alive; if PID sid now
+ * leads a session with another start time, the session meant is over.
+ */
 
-/* 1 if no live (non-zombie) member of session (sid, leader_start) remains, 0 if some do. */
-int session_gone(const char *proc_root, pid_t sid, unsigned long long leader_start);
+/*
+ * Send sig, then SIGCONT (a stopped job acts on SIGHUP or SIGTERM only once
+ * continued), to every member of one listing, each through one verified
+ * pidfd. 0 or -errno (the listing failed).
+ */
+int term_signal_session(const struct proc_view *v, pid_t sid, unsigned long long leader_start,
+			int sig, struct term_counts *c);
 
-/* Live members of session (sid, leader_start); *out malloc'ed. */
-int term_survivors(const char *proc_root, pid_t sid, unsigned long long leader_start,
+/* Listings of the session term_kill_session makes at the most. */
+#define TERM_KILL_ROUNDS 8
+
+/*
+ * SIGKILL to every member, then walk again (refreshing the view's snapshot,
+ * so later listings of the batch see it) and kill the members not yet
+ * killed, until a walk shows none (at most TERM_KILL_ROUNDS listings): a
+ * process forked after the listing, or while its parent was being killed,
+ * does not escape. Each process is tried once. 0 or -errno.
+ */
+int term_kill_session(const struct proc_view *v, pid_t sid, unsigned long long leader_start,
+		      struct term_counts *c);
+
+/*
+ * 1 if no member remains in the view, 0 if some do, -errno. From a snapshot
+ * this is still sound: a session with no member at the walk cannot gain one.
+ */
+int session_gone(const struct proc_view *v, pid_t sid, unsigned long long leader_start);
+
+/* Members still alive (after SIGKILL: the survivors); *out malloc'ed. */
+int term_survivors(const struct proc_view *v, pid_t sid, unsigned long long leader_start,
 		   struct proc_stat **out, size_t *n);
 
-struct term_target {
-	const char *proc_root;		 /* NULL: "/proc" */
-	pid_t sid;			 /* 0: the terminal had no session; nothing to signal */
-	unsigned long long leader_start; /* session_info.leader_start */
-	/*
-	 * TERM_ACT_HANGUP: the terminal, opened O_RDWR (session_open_tty) and
-	 * verified by the caller to be the one judged (not a reused number); -1:
-	 * not reachable (released, or no way to open it). Needs CAP_SYS_ADMIN.
-	 */
-	int tty_fd;
-};
-
-struct term_result {
-	enum term_action action;
-	int hangup_rc; /* TERM_ACT_HANGUP: 0 hung up, -errno (-EBADF: no tty_fd) */
-	struct term_counts counts;
-	struct proc_stat *survivors; /* TERM_ACT_REPORT */
-	size_t nsurvivors;
-};
-
-/* Carry out one action of the plan. 0 or -errno; free r with term_result_free(). */
-int term_run(const struct term_target *t, enum term_action a, struct term_result *r);
-void term_result_free(struct term_result *r);
+/*
+ * TIOCVHANGUP on a terminal opened O_RDWR (session_open_tty) and verified by
+ * the caller to be the one judged. Needs CAP_SYS_ADMIN. 0, -EBADF (no fd),
+ * -errno.
+ */
+int term_hangup_fd(int tty_fd);
 
 #endif /* TTYIDLE_TERMINATE_H */
