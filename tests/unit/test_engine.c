@@ -98,7 +98,7 @@ struct member {
 
 struct fake_host {
 	struct host_ops ops;
-	int resolve_rc; /* 0, -EAGAIN, -ESRCH */
+	int resolve_rc; /* 0, -EAGAIN, -ESRCH, -EINPROGRESS */
 	unsigned resolves;
 	struct member m[MAXMEM];
 	size_t nm;
@@ -685,6 +685,34 @@ static void test_unresolved_waits_for_use(void **state)
 	}
 }
 
+/*
+ * A name lookup under way (-EINPROGRESS: a slow directory) holds up this
+ * terminal alone: it is not armed for a use that may never come, it is
+ * looked at again when the names land (engine_names_ready), and then
+ * warned as if nothing had happened; a retry comes anyway if they never do.
+ */
+static void test_names_pending(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fh.resolve_rc = -EINPROGRESS;
+	f->fk.rec.in_ns = T0 - 200 * S;
+	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+	assert_false(f->fk.armed);
+	assert_int_equal(f->e.nnames_wait, 1);
+	assert_int_equal(f->e.nunresolved, 0);
+	assert_int_equal(engine_next(&f->e), T0 + 5 * S);
+	assert_int_equal(f->fh.warnings, 0);
+	/* nothing else is waiting: a wake-up for names elsewhere costs nothing */
+	f->fh.resolve_rc = 0;
+	assert_int_equal(engine_names_ready(&f->e, T0 + S), 1);
+	assert_int_equal(f->e.nnames_wait, 0);
+	assert_int_equal(engine_next(&f->e), T0 + S);
+	engine_run_due(&f->e, T0 + S);
+	assert_int_equal(f->fh.warnings, 1);
+	assert_int_equal(engine_names_ready(&f->e, T0 + 2 * S), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +728,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_released_warned_nothing_left, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_pending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unresolved_waits_for_use, setup, teardown),
 	};
 

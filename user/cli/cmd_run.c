@@ -26,6 +26,7 @@
 #include "lib/log.h"
 #include "daemon/metrics.h"
 #include "daemon/notify.h"
+#include "host/nsscache.h"
 #include "host/preflight.h"
 #include "host/procfs.h"
 #include "host/session.h"
@@ -49,7 +50,8 @@ struct daemon {
 	int cur;
 	struct engine eng;
 	struct engine_kernel kern;
-	struct host host; /* what the engine resolves, warns and signals through */
+	struct host host;      /* what the engine resolves, warns and signals through */
+	struct nss_cache *nss; /* user and group names, looked up off the loop */
 	const char *metrics_path;
 	struct metrics metrics;
 	int metricsfd;
@@ -424,6 +426,15 @@ static void on_metrics(void *ctx)
 		write_metrics(d);
 }
 
+/* Names the engine waited for have landed. */
+static void on_names(void *ctx)
+{
+	struct daemon *d = ctx;
+
+	nss_cache_ack(d->nss);
+	engine_names_ready(&d->eng, boottime_ns());
+}
+
 static void on_signal(void *ctx);
 
 static int setup_loop(struct daemon *d, char *err, size_t errlen)
@@ -448,7 +459,8 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 		return -errno;
 	}
 	if ((r = loop_add(&d->loop, ring_buffer__epoll_fd(d->rb), on_ring, d)) ||
-	    (r = loop_add(&d->loop, d->sigfd, on_signal, d)))
+	    (r = loop_add(&d->loop, d->sigfd, on_signal, d)) ||
+	    (r = loop_add(&d->loop, nss_cache_fd(d->nss), on_names, d)))
 		goto fail;
 	if (d->metrics_path) {
 		struct itimerspec its = {
@@ -619,11 +631,16 @@ int do_run(int argc, char **argv)
 	    .set_narmed = k_set_narmed,
 	    .is_armed = k_is_armed,
 	};
+	if ((e = nss_cache_new(&d.nss, NULL, NSS_CACHE_TTL_NS))) {
+		cmd_error("run", "cannot start the name lookup thread: %s", strerror(-e));
+		goto out;
+	}
 	if (host_init(&d.host, PROCFS_ROOT) ||
 	    engine_init(&d.eng, &d.kern, &d.host.ops, &d.policy[0])) {
 		cmd_error("run", "out of memory");
 		goto out;
 	}
+	d.host.sopts.nss = d.nss;
 	metrics_init(&d.metrics);
 	d.eng.metrics = &d.metrics;
 	d.metrics.version = TTYIDLE_VERSION;
@@ -675,6 +692,7 @@ out:
 	if (d.eng.buckets)
 		engine_free(&d.eng);
 	host_free(&d.host);
+	nss_cache_free(d.nss);
 	bpf_state_close(&d.bpf);
 	policy_free(&d.policy[d.cur]);
 	free(prior);

@@ -249,6 +249,12 @@ static void set_unresolved(struct engine *e, struct term *t, bool u)
 	t->unresolved = u;
 }
 
+static void set_names_wait(struct engine *e, struct term *t, bool w)
+{
+	e->nnames_wait += (int)w - (int)t->names_wait;
+	t->names_wait = w;
+}
+
 void engine_audit(const struct term *t, const char *event, long long idle_sec, int clock,
 		  const char *action, const char *outcome, long long pid)
 {
@@ -319,6 +325,13 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	if (!si)
 		return false;
 	r = e->h->resolve(e->h->ctx, &t->key, rec, si, err, sizeof(err));
+	set_names_wait(e, t, r == -EINPROGRESS);
+	if (r == -EINPROGRESS) {
+		/* a slow directory holds up this terminal only, never the loop */
+		log_debug("terminal %s: %s", t->who.tty, err);
+		free(si);
+		return false;
+	}
 	if (r) {
 		/* at an action point this is news for the operator; before it, routine */
 		if (fresh)
@@ -507,6 +520,11 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		return;
 	}
 	if (!resolve(e, t, &rec, false)) {
+		if (t->names_wait) {
+			/* engine_names_ready() brings it back sooner */
+			engine_schedule(e, t, now + RETRY_NS);
+			return;
+		}
 		t->prior_mask = t->prior_warned_ms = 0;
 		wait_for_use(e, t, &rec, now);
 		return;
@@ -518,6 +536,10 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
 		/* about to act: verify the session and its rule again */
 		if (!resolve(e, t, &rec, true)) {
+			if (!(t->phase == PH_WARNED && t->rule) && t->names_wait) {
+				engine_schedule(e, t, now + RETRY_NS);
+				return;
+			}
 			if (!(t->phase == PH_WARNED && t->rule)) {
 				wait_for_use(e, t, &rec, now);
 				return;
@@ -668,6 +690,7 @@ void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now)
 	*pp = t->next;
 	arm_gone(e, t); /* the release hook deleted the entry */
 	set_unresolved(e, t, false);
+	set_names_wait(e, t, false);
 	e->nterms--;
 	if (ending_follow_release(e, t, now))
 		return;
@@ -702,6 +725,23 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
 		engine_set_phase(e, t, PH_WATCH);
 	}
 	decide(e, t, now);
+}
+
+size_t engine_names_ready(struct engine *e, uint64_t now)
+{
+	size_t i, n = 0;
+
+	for (i = 0; e->nnames_wait && i < e->nbuckets; i++) {
+		struct term *t;
+
+		for (t = e->buckets[i]; t; t = t->next)
+			if (t->names_wait) {
+				set_names_wait(e, t, false);
+				engine_schedule(e, t, now);
+				n++;
+			}
+	}
+	return n;
 }
 
 size_t engine_resync_armed(struct engine *e, uint64_t now)

@@ -80,6 +80,7 @@ struct term {
 	uint64_t first_ns;	 /* the record's first_ns when resolved: the terminal instance */
 	uint64_t check_ns;	 /* PH_ENDING: wait before looking for the session's end again */
 	bool unresolved;	 /* came due, owner not verified: waiting for its next use */
+	bool names_wait;	 /* came due, its user's or groups' names being looked up */
 	uint32_t armed;		 /* TTY_CLK_BIT()s armed for; 0: not armed */
 	bool reloaded;		 /* a new policy came since the last decision */
 	const struct rule *rule; /* NULL: out of scope or no session; reset on reload */
@@ -119,6 +120,7 @@ struct engine {
 	uint32_t narmed;
 	uint32_t nwarned;     /* terminals in PH_WARNED */
 	uint32_t nunresolved; /* terminals with `unresolved` set */
+	uint32_t nnames_wait; /* terminals with `names_wait` set */
 	uint32_t nreleased;   /* entries of `released` */
 	struct engine_stats stats;
 	struct metrics *metrics; /* labelled counters; NULL: none kept */
@@ -150,6 +152,11 @@ void engine_activity(struct engine *e, const struct tty_key *k, int clock, uint3
  * terminal is looked at again now. Returns how many.
  */
 size_t engine_resync_armed(struct engine *e, uint64_t now);
+/*
+ * Names the host was looking up (-EINPROGRESS from resolve, nsscache.h) have
+ * landed: every terminal that waited for them is looked at now. Returns how many.
+ */
+size_t engine_names_ready(struct engine *e, uint64_t now);
 /* Handle every terminal due at or before now. */
 void engine_run_due(struct engine *e, uint64_t now);
 /* When the next terminal is due; UINT64_MAX when none is. */
