@@ -417,7 +417,8 @@ static int64_t boot_wall_ns(void)
  */
 static int utmp_record(const char *path, const char *proc_root, const char *tty, struct utmpx *out)
 {
-	struct utmpx u;
+	struct utmpx u, buf[64];
+	size_t nbuf = 0, next = 0;
 	struct stat st;
 	int64_t boot = boot_wall_ns(), best = 0;
 	size_t total = 0;
@@ -433,13 +434,21 @@ static int utmp_record(const char *path, const char *proc_root, const char *tty,
 	}
 	while (total < SESSION_UTMP_READ_MAX) {
 		struct proc_stat ps;
-		ssize_t n = read(fd, &u, sizeof(u));
 		int64_t start_wall, rec_wall;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof(u))
-			break;
+		if (next == nbuf) {
+			/* many records a read: a batch of a thousand logins due
+			 * together reads utmp once per login */
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < (ssize_t)sizeof(u))
+				break;
+			nbuf = (size_t)n / sizeof(u);
+			next = 0;
+		}
+		u = buf[next++];
 		total += sizeof(u);
 		if (u.ut_type != USER_PROCESS || strlen(tty) > sizeof(u.ut_line) ||
 		    strncmp(u.ut_line, tty, sizeof(u.ut_line)))
