@@ -194,6 +194,17 @@ int conf_item_tty(struct parser *ps, const struct keydef *kd, struct tok *t, str
 	r = check_pattern(ps, kd, t, &orig, CONF_NAME_MAX, pat);
 	if (r < 0)
 		return r;
+	/*
+	 * No terminal name starts with "/", so such a pattern would match
+	 * nothing; and were "/dev//dev/x" kept as "/dev/x", the printed policy
+	 * would read back as "x", a different policy.
+	 */
+	if (pat[0] == '/')
+		return conf_perr(ps, orig.s,
+				 "expected a tty pattern as the session names it, like \"ttyS*\" "
+				 "or \"pts/*\", got %s (one leading /dev/ is dropped; no "
+				 "terminal name starts with \"/\")",
+				 Q(orig.s, orig.n));
 	if (t->n > 3 && memcmp(pat, "pts", 3) == 0 && conf_is_digit(pat[3]))
 		return conf_perr(ps, t->s,
 				 "%s is the kernel's name; match terminals as the session sees "
