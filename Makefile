@@ -92,7 +92,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 20
 
-$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard user/*/*.h) | $(OUT)/fuzz
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard user/*/*.h tests/fuzz/*.h) | $(OUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $< $(PURE_SRCS) -o $@
 
@@ -109,7 +109,7 @@ test: $(OUT)/ttyidle
 bench: $(OUT)/ttyidle
 	$(Q)tests/vm/bench/host/bench.sh
 
-FORMAT_SRCS = bpf/*.c bpf/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+FORMAT_SRCS = bpf/*.c bpf/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h \
 	      tests/vm/progs/*.c tests/vm/progs/*.h
 
 format:
