@@ -649,6 +649,56 @@ static void test_messages(void **state)
 	policy_free(&p);
 }
 
+/*
+ * One leading /dev/ is dropped, and what is left must not start with "/":
+ * no terminal name does, and "/dev//dev/ttyS*" once loaded as "/dev/ttyS*",
+ * which printed and read back as "ttyS*", a different policy.
+ */
+static void test_tty_dev_prefix(void **state)
+{
+	static const struct {
+		const char *value, *err;
+	} bad[] = {
+	    {"/dev//dev/ttyS*",
+	     "t.conf:2:7: expected a tty pattern as the session names it, like "
+	     "\"ttyS*\" or \"pts/*\", got \"/dev//dev/ttyS*\" (one leading /dev/ "
+	     "is dropped; no terminal name starts with \"/\")"},
+	    {"/dev/", NULL},
+	    {"/dev", NULL},
+	    {"//dev/tty1", NULL},
+	    {"/dev//tty1", NULL},
+	    {"tty1, /ttyS0", NULL},
+	};
+	struct policy p = {0}, q = {0};
+	char err[512], text[128], *a, *b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "[rule t]\ntty = %s\n", bad[i].value);
+		err[0] = '\0';
+		if (load_text(&p, text, err, sizeof(err)) != -EINVAL ||
+		    !strstr(err, "no terminal name starts with \"/\"") ||
+		    (bad[i].err && strcmp(err, bad[i].err) != 0))
+			fail_msg("tty = %s:\n got: %s\nwant: %s", bad[i].value, err,
+				 bad[i].err ? bad[i].err : "(that error)");
+	}
+
+	assert_int_equal(
+	    load_text(&p, "[rule t]\ntty = /dev/ttyS*, /dev/tty1, pts/*\n", err, sizeof(err)), 0);
+	assert_string_equal(p.rules[0].match[MATCH_TTY].v[0].text, "ttyS*");
+	assert_string_equal(p.rules[0].match[MATCH_TTY].v[1].text, "tty1");
+	a = print_policy(&p, POLICY_PRINT_PLAIN);
+	assert_non_null(strstr(a, "\ntty = ttyS*, tty1, pts/*\n"));
+	assert_int_equal(policy_load_buffer(&q, "printed.conf", a, strlen(a), err, sizeof(err)), 0);
+	b = print_policy(&q, POLICY_PRINT_PLAIN);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	policy_free(&p);
+	policy_free(&q);
+}
+
 /* A tiny error buffer still gets a terminated prefix, and 0 is not written to. */
 static void test_small_error_buffer(void **state)
 {
@@ -745,6 +795,7 @@ int main(void)
 	    cmocka_unit_test(test_file_too_large),  cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_messages),	    cmocka_unit_test(test_small_error_buffer),
 	    cmocka_unit_test(test_annotated_print), cmocka_unit_test(test_sample_conf),
+	    cmocka_unit_test(test_tty_dev_prefix),
 	};
 	char *slash, real[PATH_MAX];
 

@@ -94,7 +94,7 @@ struct settings {
 };
 
 struct match_item {
-	char *text;	 /* as written (tty: without a leading /dev/) */
+	char *text;	 /* as written (tty: without its one leading /dev/) */
 	uint32_t lo, hi; /* uid range; group: the gid when numeric */
 	bool numeric;	 /* uid always; group when all digits */
 };
