@@ -39,7 +39,6 @@ PROGRAMS="
 $TTYIDLE_BIN /usr/sbin/ttyidle
 /usr/sbin/autolog /usr/sbin/autolog
 /usr/bin/ps /usr/lib/procps/ps
-/usr/bin/jq /usr/bin/jq
 "
 # Loaded with dlopen (pthread_cancel unwinding), so ldd cannot see it.
 EXTRA_LIBS="/lib/$MULTIARCH/libgcc_s.so.1"
@@ -48,9 +47,9 @@ BUSYBOX=/bin/busybox
 
 [[ -x $TTYIDLE_BIN ]] || die "$TTYIDLE_BIN missing: run 'make' first"
 for p in $BUSYBOX /usr/sbin/sshd /usr/bin/tmux /usr/sbin/bpftool /usr/sbin/autolog cpio \
-	ssh-keygen /usr/bin/jq; do
+	ssh-keygen; do
 	command -v "$p" >/dev/null || die "$p missing (apt-get install busybox-static" \
-		"openssh-server openssh-client tmux bpftool autolog cpio jq)"
+		"openssh-server openssh-client tmux bpftool autolog cpio)"
 done
 $BUSYBOX --list-full >/dev/null 2>&1 || die "$BUSYBOX cannot list its applets (need busybox-static)"
 mkdir -p "$VMB/keys" "$(dirname "$OUT")"
