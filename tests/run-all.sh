@@ -32,6 +32,10 @@ run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
 run_suite pkg tests/pkg/run.sh
 run_suite vm tests/vm/run.sh
+# arm64: one kernel, fentry mode (the full matrix: tests/vm/run.sh --arch arm64).
+# 6.12, not 6.1: arm64 attaches fentry to kernel functions from 6.4 on.
+run_suite vm-arm64 sh -c 'scripts/fetch-sysroot.sh --arch arm64 && make -s ARCH=arm64 &&
+	exec tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1'
 
 echo
 echo "=== summary"

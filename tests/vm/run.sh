@@ -12,7 +12,8 @@
 # --verbose shows passing scenarios' output too. --arch arm64 boots Debian's
 # arm64 kernels (KERNEL reads arm64-6.1 etc.) under qemu-system-aarch64 with
 # an image of Debian's arm64 programs and `make ARCH=arm64`'s daemon; arm64
-# 5.10 has no BPF trampoline, so its default mode is kprobe only.
+# 5.10 and 6.1 cannot attach fentry to kernel functions (6.4 can), so their
+# default mode is kprobe only.
 # Environment: TTYIDLE_CACHE (kernel cache), TTYIDLE_VM_SECONDS (override the
 # per-VM wall-clock limit), TTYIDLE_BIN (daemon to put in the image, default
 # build/ttyidle, or build-arm64/ttyidle for arm64).
@@ -283,9 +284,12 @@ reap_one() {
 }
 
 for k in $KERNELS; do
-	# arm64's BPF trampoline (fentry/fexit) came with Linux 6.0.
+	# On arm64, fentry/fexit on kernel functions needs ftrace direct calls
+	# (Linux 6.4): 5.10 has no BPF trampoline, 6.1's refuses kernel
+	# functions (ENOTSUPP, seen on Debian's 6.1.0-57-arm64). Both run
+	# kprobe mode only unless --attach says otherwise.
 	modes=${MODES:-fentry kprobe}
-	[[ -n $MODES || $ARCH != arm64 || $k != 5.10 ]] || modes=kprobe
+	[[ -n $MODES || $ARCH != arm64 || ($k != 5.10 && $k != 6.1) ]] || modes=kprobe
 	k=$KPFX$k # the cache directory's name, and the name in reports
 	for m in $modes; do
 		while ((${#JOB[@]} >= JOBS)); do
