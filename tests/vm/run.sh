@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh [--arch x86|arm64] [--kernels "5.10 6.1 6.12 sid"] [--attach "fentry kprobe"]
-#        [--scenarios GLOB] [--bench] [--verbose] [--jobs N]
+#        [--scenarios GLOB] [--skip GLOB] [--bench] [--verbose] [--jobs N]
 #
 # Boots each Debian kernel x attach mode under QEMU with the test initramfs and
 # runs tests/vm/scenarios/*.sh (or tests/vm/bench/*.sh with --bench) inside.
 # Prints `vm KERNEL/MODE SCENARIO: PASS|FAIL` per scenario and closes with
 # `N passed, N failed`; exits non-zero on any failure. Console logs:
-# build/vm/KERNEL-MODE.log. GLOB is a sh pattern on scenario names (no .sh).
+# build/vm/KERNEL-MODE.log. GLOB is a sh pattern on scenario names (no .sh);
+# --skip leaves out those it matches.
 # --verbose shows passing scenarios' output too. --arch arm64 boots Debian's
 # arm64 kernels (KERNEL reads arm64-6.1 etc.) under qemu-system-aarch64 with
 # an image of Debian's arm64 programs and `make ARCH=arm64`'s daemon; arm64
@@ -55,6 +56,7 @@ ARCH=x86
 KERNELS="5.10 6.1 6.12 sid"
 MODES=""
 GLOB='*'
+SKIP=''
 DIR=scenarios
 VERBOSE=0
 JOBS=2
@@ -77,11 +79,12 @@ while [[ $# -gt 0 ]]; do
 	--kernels) KERNELS=${2:?--kernels needs a list}; shift ;;
 	--attach) MODES=${2:?--attach needs a list}; shift ;;
 	--scenarios) GLOB=${2:?--scenarios needs a pattern}; shift ;;
+	--skip) SKIP=${2:?--skip needs a pattern}; shift ;;
 	--bench) DIR=bench ;;
 	--verbose) VERBOSE=1 ;;
 	--jobs) JOBS=${2:?--jobs needs a number}; shift ;;
 	-h | --help)
-		sed -n '3,16p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -111,6 +114,7 @@ for m in ${MODES:-fentry kprobe}; do
 	esac
 done
 [[ $GLOB != *[[:space:]]* ]] || die "--scenarios pattern cannot contain spaces"
+[[ $SKIP != *[[:space:]]* ]] || die "--skip pattern cannot contain spaces"
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive number"
 [[ -x $TTYIDLE_BIN ]] ||
 	die "${TTYIDLE_BIN#"$ROOT"/} missing: run 'make${KPFX:+ ARCH=$ARCH}' first"
@@ -133,6 +137,8 @@ for f in "$SRC"/*.sh; do
 	[[ $n == lib ]] && continue
 	# shellcheck disable=SC2053
 	[[ $n == $GLOB ]] || continue
+	# shellcheck disable=SC2053
+	[[ -z $SKIP || $n != $SKIP ]] || continue
 	t=$(sed -n '1,20s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
 	vm_seconds=$((vm_seconds + ${t:-120}))
 	names+=("$n")
@@ -180,6 +186,7 @@ run_vm() {
 	local k=$1 m=$2 log=$VMB/$1-$2.log start append
 	append="console=$CONSOLE panic=-1 ttyidle.attach=$m ttyidle.dir=$DIR ttyidle.scenarios=$GLOB"
 	[[ $VERBOSE == 1 ]] && append+=" ttyidle.verbose=1"
+	[[ -n $SKIP ]] && append+=" ttyidle.skip=$SKIP"
 	local try
 	: >"$log.qemu"
 	for try in 1 2; do
