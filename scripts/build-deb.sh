@@ -44,8 +44,8 @@ command -v dpkg-deb >/dev/null || die "dpkg-deb not found (apt-get install dpkg)
 host_arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 ARCH=${ARCH:-$host_arch}
 case $ARCH in
-x86) deb_arch=amd64 multiarch=x86_64-linux-gnu ;;
-arm64) deb_arch=arm64 multiarch=aarch64-linux-gnu ;;
+x86 | x86_64 | amd64) ARCH=x86 deb_arch=amd64 multiarch=x86_64-linux-gnu ;;
+arm64 | aarch64) ARCH=arm64 deb_arch=arm64 multiarch=aarch64-linux-gnu ;;
 *) die "unknown ARCH '$ARCH' (x86, arm64)" ;;
 esac
 cross=""
