@@ -2,12 +2,39 @@
 # ttyidle: build the BPF object, its skeleton, the daemon, and the tests.
 # Everything generated lands in $(OUT). `make V=1` shows full commands.
 
+# Cross builds: `make ARCH=arm64` (or CROSS_COMPILE=aarch64-linux-gnu-) on an
+# amd64 host builds in build-arm64/ with $(CROSS_COMPILE)gcc against the
+# Debian sysroot that scripts/fetch-sysroot.sh puts in the cache (SYSROOT=
+# to use another). The BPF object differs only by vmlinux.h and
+# -D__TARGET_ARCH; clang and bpftool run on the host.
+HOST_ARCH  := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+ifneq ($(CROSS_COMPILE),)
+ARCH       ?= $(shell echo '$(CROSS_COMPILE)' | sed 's/^aarch64-.*/arm64/;s/^x86_64-.*/x86/')
+endif
+ARCH       ?= $(HOST_ARCH)
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_x86   := x86_64-linux-gnu-
+CROSS_arm64 := aarch64-linux-gnu-
+MULTIARCH_x86   := x86_64-linux-gnu
+MULTIARCH_arm64 := aarch64-linux-gnu
+CROSS_COMPILE ?= $(CROSS_$(ARCH))
+OUT        ?= build-$(ARCH)
+SYSROOT    ?= $(or $(TTYIDLE_CACHE),$(HOME)/.cache/ttyidle)/sysroot/$(ARCH)
+PKG_CONFIG ?= PKG_CONFIG_SYSROOT_DIR=$(SYSROOT) PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/$(MULTIARCH_$(ARCH))/pkgconfig:$(SYSROOT)/usr/share/pkgconfig pkg-config
+endif
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC          = $(CROSS_COMPILE)gcc$(if $(SYSROOT), --sysroot=$(SYSROOT))
+endif
+STRIP      ?= $(CROSS_COMPILE)strip
+endif
 OUT        ?= build
 CLANG      ?= clang
 CC         ?= cc
+STRIP      ?= strip
+PKG_CONFIG ?= pkg-config
 BPFTOOL    ?= bpftool
 LLVM_STRIP ?= llvm-strip
-ARCH       ?= $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 ifeq ($(V),1)
@@ -48,10 +75,15 @@ all: $(OUT)/ttyidle
 $(OUT) $(OUT)/unit $(OUT)/fuzz:
 	$(Q)mkdir -p $@
 
+# vmlinux/arm64/vmlinux.h is from a 7.x kernel (the code names enums from
+# 6.15), whose BTF has anonymous tagged members (`struct foo;` inside a
+# struct: the kernel builds with -fms-extensions); bpftool dumps them so.
+BPF_CFLAGS_arm64 := -fms-extensions -Wno-microsoft-anon-tag
+
 $(BPF_OBJ): $(BPF_SRC) vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux/$(ARCH) -Ibpf \
-		$(DEPFLAGS) -Wall -Werror -c $< -o $@
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(BPF_CFLAGS_$(ARCH)) \
+		-Ivmlinux/$(ARCH) -Ibpf $(DEPFLAGS) -Wall -Werror -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@ # DWARF out, BTF (what CO-RE needs) stays
 
 $(SKEL): $(BPF_OBJ)
@@ -64,6 +96,13 @@ $(OUT)/user/%.o: user/%.c $(SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(WARN) -c $< -o $@
+
+ifneq ($(SYSROOT),)
+$(USER_OBJS): | $(SYSROOT)/.packages
+$(SYSROOT)/.packages:
+	@echo "make: no $(ARCH) sysroot in $(SYSROOT): run scripts/fetch-sysroot.sh --arch $(ARCH)" >&2
+	@exit 1
+endif
 
 $(OUT)/ttyidle: $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -150,11 +189,11 @@ MAN_PAGES      := scripts/man/ttyidle.8 scripts/man/ttyidle.conf.5
 # The daemon's object gets sd_notify() from libsystemd when the build has it
 # (`make LIBSYSTEMD=no` to do without); notify.c speaks the protocol itself
 # otherwise, and the unit tests always test that code.
-LIBSYSTEMD     ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
+LIBSYSTEMD     ?= $(shell $(PKG_CONFIG) --exists libsystemd 2>/dev/null && echo yes)
 ifeq ($(LIBSYSTEMD),yes)
-$(OUT)/user/daemon/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
-$(OUT)/user/daemon/audit.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell pkg-config --cflags libsystemd)
-LIBS += $(shell pkg-config --libs libsystemd)
+$(OUT)/user/daemon/notify.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell $(PKG_CONFIG) --cflags libsystemd)
+$(OUT)/user/daemon/audit.o: CPPFLAGS += -DTTYIDLE_HAVE_LIBSYSTEMD $(shell $(PKG_CONFIG) --cflags libsystemd)
+LIBS += $(shell $(PKG_CONFIG) --libs libsystemd)
 endif
 
 install: $(OUT)/ttyidle
@@ -190,7 +229,7 @@ uninstall:
 	fi
 
 deb:
-	$(Q)OUT=$(OUT) scripts/build-deb.sh
+	$(Q)OUT=$(OUT) ARCH=$(ARCH) scripts/build-deb.sh
 
 man-lint:
 	$(call msg,MANDOC,$(MAN_PAGES))

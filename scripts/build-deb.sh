@@ -7,7 +7,10 @@
 # maintainer scripts written the way dh_installsystemd writes them.
 #
 # Environment:
-#   OUT          build directory (default build)
+#   OUT          build directory (default build, build-ARCH for a foreign ARCH)
+#   ARCH         x86 or arm64 (default the host's): a foreign one is cross-built
+#                (`make ARCH=arm64`, against the sysroot of
+#                scripts/fetch-sysroot.sh) and packaged for that Debian arch
 #   DEB_VERSION  Debian version, default from git (0~gitYYYYMMDD.HASH-1)
 #   DEBFULLNAME, DEBEMAIL  the Maintainer, default the last commit's author
 #   LINTIAN      "no" skips lintian; otherwise it runs when installed and
@@ -33,11 +36,29 @@ set -eu
 umask 022
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-OUT=${OUT:-build}
 SUPPRESS="initial-upload-closes-no-bugs,package-contains-empty-directory"
 
 die() { echo "build-deb: $*" >&2; exit 1; }
 command -v dpkg-deb >/dev/null || die "dpkg-deb not found (apt-get install dpkg)"
+
+host_arch=$(uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+ARCH=${ARCH:-$host_arch}
+case $ARCH in
+x86 | x86_64 | amd64) ARCH=x86 deb_arch=amd64 multiarch=x86_64-linux-gnu ;;
+arm64 | aarch64) ARCH=arm64 deb_arch=arm64 multiarch=aarch64-linux-gnu ;;
+*) die "unknown ARCH '$ARCH' (x86, arm64)" ;;
+esac
+cross=""
+if [ "$ARCH" != "$host_arch" ]; then
+	cross=aarch64-linux-gnu-
+	[ "$ARCH" = arm64 ] || cross=x86_64-linux-gnu-
+	SYSROOT=${SYSROOT:-${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}/sysroot/$ARCH}
+	[ -s "$SYSROOT/.owners" ] ||
+		die "no $ARCH sysroot in $SYSROOT: run scripts/fetch-sysroot.sh --arch $ARCH"
+	# dpkg-buildflags gives the target's flags (arm64: branch protection too).
+	export DEB_HOST_ARCH=$deb_arch
+fi
+OUT=${OUT:-build${cross:+-$ARCH}}
 
 # The package's own build, with Debian's hardening flags, beside the
 # developer's. CPPFLAGS goes into CFLAGS: the Makefile adds to its own, and a
@@ -52,7 +73,7 @@ else
 	flags="-O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Wl,-z,relro -Wl,-z,now"
 fi
 rm -rf "$BOUT" # flags are not dependencies: build afresh
-make -s OUT="$BOUT" CFLAGS="$flags" "$BOUT/ttyidle"
+make -s ARCH="$ARCH" OUT="$BOUT" CFLAGS="$flags" "$BOUT/ttyidle"
 
 # ---- version, maintainer, dates, all from git so that builds repeat --------
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
@@ -77,7 +98,7 @@ if [ -n "${DEBFULLNAME:-}" ] && [ -n "${DEBEMAIL:-}" ]; then
 else
 	maint=$(git log -1 --format='%an <%ae>' 2>/dev/null || echo "ttyidle maintainers <root@localhost>")
 fi
-arch=$(dpkg --print-architecture)
+arch=$deb_arch
 year=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y)
 deb="$OUT/ttyidle_${DEB_VERSION}_${arch}.deb"
 
@@ -89,8 +110,8 @@ mkdir -p "$work/debian"
 pkg="$work/debian/ttyidle"
 
 # ---- the files -------------------------------------------------------------
-make -s install OUT="$BOUT" DESTDIR="$pkg" PREFIX=/usr >/dev/null
-strip --remove-section=.comment --remove-section=.note "$pkg/usr/sbin/ttyidle"
+make -s install ARCH="$ARCH" OUT="$BOUT" DESTDIR="$pkg" PREFIX=/usr >/dev/null
+"${cross}strip" --remove-section=.comment --remove-section=.note "$pkg/usr/sbin/ttyidle"
 gzip -9n "$pkg/usr/share/man/man8/ttyidle.8" "$pkg/usr/share/man/man5/ttyidle.conf.5"
 
 doc="$pkg/usr/share/doc/ttyidle"
@@ -134,7 +155,20 @@ gzip -9nc "$work/changelog" >"$doc/changelog.Debian.gz"
 
 # ---- control -----------------------------------------------------------------
 mkdir -p "$pkg/DEBIAN"
-if command -v dpkg-shlibdeps >/dev/null; then
+if [ -n "$cross" ]; then
+	# The target's libraries are not in this host's dpkg database: each
+	# NEEDED library's package comes from the sysroot's list, at least at
+	# the version the binary was linked against (stricter than
+	# dpkg-shlibdeps' symbols files, never looser).
+	depends=$(objdump -p "$pkg/usr/sbin/ttyidle" | awk '/NEEDED/ {print $2}' | while read -r lib; do
+		hit=$(awk -v a="/lib/$multiarch/$lib" -v b="/usr/lib/$multiarch/$lib" \
+			'$1 == a || $1 == b { print $2, $3; exit }' "$SYSROOT/.owners")
+		[ -n "$hit" ] || { echo "build-deb: $lib: no package in $SYSROOT/.owners" >&2; exit 1; }
+		set -- $hit
+		v=${2%-*}
+		echo "$1 (>= $v)"
+	done | sort -u | paste -sd, | sed 's/,/, /g')
+elif command -v dpkg-shlibdeps >/dev/null; then
 	depends=$(cd "$work" && dpkg-shlibdeps -O -edebian/ttyidle/usr/sbin/ttyidle 2>/dev/null |
 		sed -n 's/^shlibs:Depends=//p')
 else

@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# fetch-kernels.sh [--refresh] [NAME...]: download Debian kernels for the VM tests.
+# fetch-kernels.sh [--refresh] [--arch x86|arm64] [NAME...]: download Debian kernels
+# for the VM tests.
 #
-# NAME is one of 5.10 6.1 6.12 sid (default: all). Each lands in
-# ${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}/kernels/NAME/:
+# NAME is one of 5.10 6.1 6.12 sid (default: all). --arch picks Debian's amd64
+# (x86, the default) or arm64 kernels. Each lands in
+# ${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}/kernels/NAME/ (x86) or kernels/arm64-NAME/:
 #   vmlinuz  config  release (uname -r)  package (name=version)  modules/ (only
 #   the .ko files listed in NEED_MODULES, if any are modules in that kernel)
 #   need_modules  SHA256SUMS (written last: a kernel without it, or whose files do not match
@@ -31,60 +33,46 @@ NEED_MODULES=""
 
 # Config options that must be =y; checked after download so that a kernel that
 # cannot run the tests fails here with its name rather than in a silent VM.
+# The console is the 8250 UART on x86 (ttyS0) and the PL011 of QEMU's virt
+# machine on arm64 (ttyAMA0).
 NEED_CONFIG="CONFIG_BPF_SYSCALL CONFIG_DEBUG_INFO_BTF CONFIG_BPF_EVENTS CONFIG_KPROBES
-CONFIG_UNIX98_PTYS CONFIG_SERIAL_8250_CONSOLE CONFIG_DEVTMPFS CONFIG_BLK_DEV_INITRD
+CONFIG_UNIX98_PTYS CONFIG_DEVTMPFS CONFIG_BLK_DEV_INITRD
 CONFIG_RD_GZIP CONFIG_TMPFS CONFIG_UNIX CONFIG_INET CONFIG_NAMESPACES"
+NEED_CONFIG_x86="CONFIG_SERIAL_8250_CONSOLE"
+NEED_CONFIG_arm64="CONFIG_SERIAL_AMBA_PL011_CONSOLE"
 
 die() {
 	echo "fetch-kernels: $*" >&2
 	exit 1
 }
 
-# NAME -> "apt-state suites metapackage release-prefix"
+# NAME -> "apt-state suites metapackage release-prefix", for $DEB_ARCH. The
+# x86 apt states keep their old names (bookworm, ...), arm64's get a suffix.
 kernel_spec() {
+	local a=$DEB_ARCH sfx=""
+	[[ $a == amd64 ]] || sfx=-$a
 	case $1 in
-	5.10) echo "bullseye bullseye,bullseye-security linux-image-amd64 5.10." ;;
-	6.1) echo "bookworm bookworm,bookworm-security linux-image-amd64 6.1." ;;
-	6.12) echo "bookworm bookworm,bookworm-security linux-image-6.12-amd64 6.12." ;;
-	sid) echo "sid sid linux-image-amd64 -" ;;
+	5.10) echo "bullseye$sfx bullseye,bullseye-security linux-image-$a 5.10." ;;
+	6.1) echo "bookworm$sfx bookworm,bookworm-security linux-image-$a 6.1." ;;
+	6.12) echo "bookworm$sfx bookworm,bookworm-security linux-image-6.12-$a 6.12." ;;
+	sid) echo "sid$sfx sid linux-image-$a -" ;;
 	*) return 1 ;;
 	esac
 }
 
-apt_opts() {
-	local st=$CACHE/apt/$1
-	echo "-q -o Dir::Etc::SourceList=$st/sources.list -o Dir::Etc::SourceParts=/dev/null" \
-		"-o Dir::State::Lists=$st/lists -o Dir::Cache::archives=$st/archives" \
-		"-o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=" \
-		"-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null" \
-		"-o APT::Sandbox::User=$(id -un)"
+# The cache directory of kernel NAME for $ARCH.
+kernel_dir() {
+	if [[ $ARCH == x86 ]]; then
+		echo "$CACHE/kernels/$1"
+	else
+		echo "$CACHE/kernels/$ARCH-$1"
+	fi
 }
 
-# Private apt state for one set of suites, updated at most once per run.
-declare -A UPDATED=()
-apt_state() {
-	local st=$CACHE/apt/$1 suites=$2 s
-	[[ -n ${UPDATED[$1]:-} ]] && return 0
-	mkdir -p "$st/lists/partial" "$st/archives/partial"
-	: >"$st/sources.list.new"
-	for s in ${suites//,/ }; do
-		if [[ $s == *-security ]]; then
-			echo "deb [signed-by=$KEYRING] $SECURITY_MIRROR $s main"
-		else
-			echo "deb [signed-by=$KEYRING] $MIRROR $s main"
-		fi >>"$st/sources.list.new"
-	done
-	mv "$st/sources.list.new" "$st/sources.list"
-	# shellcheck disable=SC2046
-	if ! apt-get $(apt_opts "$1") update >"$st/update.log" 2>&1; then
-		die "apt-get update failed for suites '$suites':" \
-			"$(grep -m1 -E '^(E|W|Err):' "$st/update.log" || tail -n1 "$st/update.log")"
-	fi
-	if grep -qE '^(W|E): ' "$st/update.log"; then
-		die "suites '$suites' not fully reachable: $(grep -m1 -E '^(W|E): ' "$st/update.log")"
-	fi
-	UPDATED[$1]=1
-}
+# apt_opts, apt_state: the private apt state (DEB_ARCH given, the host's
+# dpkg architectures do not matter).
+# shellcheck source=scripts/apt-private.inc
+. "$(dirname "$0")/apt-private.inc"
 
 candidate() {
 	# shellcheck disable=SC2046
@@ -107,8 +95,12 @@ resolve() {
 	img=$(depends "$state" "$meta" | grep -m1 '^linux-image-' || true)
 	[[ -n $img ]] || die "cannot resolve metapackage $meta in suites of '$state'"
 	# The metapackage points at the signed image; the unsigned one has the
-	# same vmlinuz bits for our purpose (no secure boot under QEMU).
-	for p in "$img" "$img-unsigned" ""; do
+	# same vmlinuz bits for our purpose (no secure boot under QEMU). On arm64
+	# the unsigned one comes first: the mirror's signed 5.10 arm64 image was
+	# seen listed in the index but missing from the pool.
+	local order="$img $img-unsigned"
+	[[ $DEB_ARCH == amd64 ]] || order="$img-unsigned $img"
+	for p in $order ""; do
 		[[ -n $p ]] || die "no downloadable package for $img (from $meta, suites '$state')"
 		ver=$(candidate "$state" "$p")
 		[[ -z $ver ]] || break
@@ -126,6 +118,12 @@ resolve() {
 	fi
 }
 
+# download STATE PKGS DIR: the packages' .deb files into DIR (log: DIR/download.log).
+download() {
+	# shellcheck disable=SC2046,SC2086
+	(cd "$3" && apt-get $(apt_opts "$1") download $2 >download.log 2>&1)
+}
+
 cache_ok() {
 	local dir=$1
 	[[ -f $dir/SHA256SUMS && -s $dir/vmlinuz && -s $dir/release ]] || return 1
@@ -136,17 +134,19 @@ cache_ok() {
 
 check_config() {
 	local name=$1 cfg=$2 opt missing=""
-	for opt in $NEED_CONFIG; do
+	local arch_opts=NEED_CONFIG_$ARCH
+	for opt in $NEED_CONFIG ${!arch_opts}; do
 		grep -q "^$opt=y" "$cfg" || missing+=" $opt"
 	done
-	[[ -z $missing ]] || die "kernel $name lacks built-in:$missing (add to NEED_MODULES?)"
+	[[ -z $missing ]] || die "$ARCH kernel $name lacks built-in:$missing (add to NEED_MODULES?)"
 }
 
 fetch_one() {
 	local name=$1 spec state suites meta prefix dir pkgs tmp deb rel f cfg
 	spec=$(kernel_spec "$name") || die "unknown kernel name '$name' (known: $ALL_NAMES)"
 	read -r state suites meta prefix <<<"$spec"
-	dir=$CACHE/kernels/$name
+	dir=$(kernel_dir "$name")
+	[[ $ARCH == x86 ]] || name=$ARCH-$name # in messages
 
 	if cache_ok "$dir" && [[ $REFRESH == 0 ]]; then
 		echo "kernel $name: cached $(cat "$dir/release")"
@@ -166,9 +166,20 @@ fetch_one() {
 	trap 'rm -rf "$TMP_DIR"' EXIT
 	mkdir "$tmp/x" "$tmp/out"
 	# apt-get download checks each package against the signed index's hash.
-	# shellcheck disable=SC2046,SC2086
-	(cd "$tmp" && apt-get $(apt_opts "$state") download $pkgs >download.log 2>&1) ||
-		die "download of $pkgs failed: $(tail -n1 "$tmp/download.log")"
+	if ! download "$state" "$pkgs" "$tmp" && [[ $suites == *-security* ]]; then
+		# Seen on a mirror: bullseye-security's arm64 kernel listed in the
+		# signed index but absent from the pool (404). The suite's own
+		# kernel is of the same series: say so and use it.
+		echo "kernel $name: $(tail -n1 "$tmp/download.log");" \
+			"trying ${suites%%,*} without its security suite"
+		suites=${suites%%,*} state=$state-nosec
+		apt_state "$state" "$suites"
+		pkgs=$(resolve "$state" "$meta") || exit 1
+		pkgs=${pkgs//$'\n'/ }
+		rm -f "$tmp"/*.deb
+		echo "kernel $name: downloading $pkgs"
+		download "$state" "$pkgs" "$tmp"
+	fi || die "download of $pkgs failed: $(tail -n1 "$tmp/download.log")"
 	for deb in "$tmp"/*.deb; do
 		if [[ -n $NEED_MODULES ]]; then
 			dpkg-deb -x "$deb" "$tmp/x"
@@ -257,18 +268,27 @@ add_module() {
 }
 
 REFRESH=0
+ARCH=x86
 names=()
-for a in "$@"; do
-	case $a in
+while [[ $# -gt 0 ]]; do
+	case $1 in
 	--refresh) REFRESH=1 ;;
+	--arch) ARCH=${2:-}; [[ $# -ge 2 ]] || die "--arch needs x86 or arm64"; shift ;;
+	--arch=*) ARCH=${1#--arch=} ;;
 	-h | --help)
-		sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
-	-*) die "unknown option '$a'" ;;
-	*) names+=("$a") ;;
+	-*) die "unknown option '$1'" ;;
+	*) names+=("$1") ;;
 	esac
+	shift
 done
+case $ARCH in
+x86 | amd64 | x86_64) ARCH=x86 DEB_ARCH=amd64 ;;
+arm64 | aarch64) ARCH=arm64 DEB_ARCH=arm64 ;;
+*) die "unknown --arch '$ARCH' (x86, arm64)" ;;
+esac
 [[ ${#names[@]} -gt 0 ]] || read -ra names <<<"$ALL_NAMES"
 for n in "${names[@]}"; do
 	kernel_spec "$n" >/dev/null || die "unknown kernel name '$n' (known: $ALL_NAMES)"

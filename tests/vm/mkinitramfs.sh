@@ -1,17 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh OUT: build the test VM's initramfs (gzip'd newc cpio) at OUT.
+# mkinitramfs.sh [--arch x86|arm64] OUT: build the test VM's initramfs (gzip'd
+# newc cpio) at OUT.
 #
 # Contents: busybox-static with its applets, build/ttyidle, bpftool, ptyctl,
-# ptybench, the host's sshd/ssh/ssh-keygen/tmux/autolog with their libraries,
+# ptybench, sshd/ssh/ssh-keygen/tmux/autolog/ps/utempter with their libraries,
 # users root, alice and bob with an ssh key, terminfo, the C.UTF-8 locale,
 # tests/vm/init as /init, tests/vm/scenarios/* as /scenarios and
-# tests/vm/bench/* as /bench.
+# tests/vm/bench/* as /bench. x86 (the default) takes the host's programs;
+# arm64 takes Debian's arm64 builds from the sysroot of
+# scripts/fetch-sysroot.sh, whose libraries are found by their DT_NEEDED
+# entries (readelf: nothing foreign is run), and the daemon of
+# `make ARCH=arm64` (build-arm64/ttyidle).
 #
 # Rebuilt only when an input changed (OUT.inputs holds their digest). The ssh
 # keys are made once under build/vm/keys. Environment: TTYIDLE_BIN (default
-# build/ttyidle), CC (default cc).
+# build/ttyidle or build-arm64/ttyidle), CC (default cc or
+# aarch64-linux-gnu-gcc), TTYIDLE_CACHE (where the sysroot is).
 set -euo pipefail
 
 die() {
@@ -19,51 +25,103 @@ die() {
 	exit 1
 }
 
-[[ $# == 1 ]] || die "usage: mkinitramfs.sh OUT"
+ARCH=x86
+if [[ ${1:-} == --arch ]]; then
+	ARCH=${2:-}
+	shift 2 || die "--arch needs x86 or arm64"
+fi
+[[ $# == 1 ]] || die "usage: mkinitramfs.sh [--arch x86|arm64] OUT"
 OUT=$(realpath -m "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 VMB=$ROOT/build/vm
-TTYIDLE_BIN=${TTYIDLE_BIN:-$ROOT/build/ttyidle}
-CC=${CC:-cc}
-MULTIARCH=x86_64-linux-gnu
+case $ARCH in
+x86)
+	SYSROOT="" MULTIARCH=x86_64-linux-gnu PROGS=$VMB
+	TTYIDLE_BIN=${TTYIDLE_BIN:-$ROOT/build/ttyidle}
+	CC=${CC:-cc}
+	;;
+arm64)
+	SYSROOT=${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}/sysroot/arm64
+	MULTIARCH=aarch64-linux-gnu PROGS=$VMB/arm64
+	TTYIDLE_BIN=${TTYIDLE_BIN:-$ROOT/build-arm64/ttyidle}
+	CC=${CC:-aarch64-linux-gnu-gcc}
+	[[ -s $SYSROOT/.packages ]] ||
+		die "no arm64 sysroot in $SYSROOT: run scripts/fetch-sysroot.sh --arch arm64"
+	command -v readelf >/dev/null || die "readelf missing (apt-get install binutils)"
+	;;
+*) die "unknown --arch '$ARCH' (x86, arm64)" ;;
+esac
 
-# Host programs copied with their libraries: "source-path image-path".
+# sysroot_path PATH: where the target's PATH is on this host (the host itself
+# for x86; in the sysroot, whose packages are not usr-merged, for arm64).
+sysroot_path() {
+	local p=$1
+	if [[ -z $SYSROOT ]]; then
+		echo "$p"
+	elif [[ -e $SYSROOT$p ]]; then
+		echo "$SYSROOT$p"
+	elif [[ $p == /usr/* && -e $SYSROOT${p#/usr} ]]; then
+		echo "$SYSROOT${p#/usr}"
+	else
+		echo "$SYSROOT$p"
+	fi
+}
+
+# Target programs copied with their libraries: "source-path image-path".
 PROGRAMS="
-/usr/sbin/sshd /usr/sbin/sshd
-/usr/bin/ssh /usr/bin/ssh
-/usr/bin/ssh-keygen /usr/bin/ssh-keygen
-/usr/bin/tmux /usr/bin/tmux
-/usr/sbin/bpftool /usr/sbin/bpftool
-/usr/lib/$MULTIARCH/utempter/utempter /usr/lib/$MULTIARCH/utempter/utempter
+$(sysroot_path /usr/sbin/sshd) /usr/sbin/sshd
+$(sysroot_path /usr/bin/ssh) /usr/bin/ssh
+$(sysroot_path /usr/bin/ssh-keygen) /usr/bin/ssh-keygen
+$(sysroot_path /usr/bin/tmux) /usr/bin/tmux
+$(sysroot_path /usr/sbin/bpftool) /usr/sbin/bpftool
+$(sysroot_path /usr/lib/$MULTIARCH/utempter/utempter) /usr/lib/$MULTIARCH/utempter/utempter
 $TTYIDLE_BIN /usr/sbin/ttyidle
-/usr/sbin/autolog /usr/sbin/autolog
-/usr/bin/ps /usr/lib/procps/ps
+$(sysroot_path /usr/sbin/autolog) /usr/sbin/autolog
+$(sysroot_path /usr/bin/ps) /usr/lib/procps/ps
 "
 # Loaded with dlopen (pthread_cancel unwinding), so ldd cannot see it.
 EXTRA_LIBS="/lib/$MULTIARCH/libgcc_s.so.1"
 TERMINFO="xterm xterm-256color screen screen-256color tmux tmux-256color linux vt100 vt220 dumb"
-BUSYBOX=/bin/busybox
+BUSYBOX=$(sysroot_path /bin/busybox)
 
-[[ -x $TTYIDLE_BIN ]] || die "$TTYIDLE_BIN missing: run 'make' first"
-for p in $BUSYBOX /usr/sbin/sshd /usr/bin/tmux /usr/sbin/bpftool /usr/sbin/autolog cpio \
-	ssh-keygen; do
-	command -v "$p" >/dev/null || die "$p missing (apt-get install busybox-static" \
-		"openssh-server openssh-client tmux bpftool autolog cpio)"
-done
-$BUSYBOX --list-full >/dev/null 2>&1 || die "$BUSYBOX cannot list its applets (need busybox-static)"
-mkdir -p "$VMB/keys" "$(dirname "$OUT")"
+[[ -x $TTYIDLE_BIN ]] || die "$TTYIDLE_BIN missing: run 'make${SYSROOT:+ ARCH=$ARCH}' first"
+if [[ -z $SYSROOT ]]; then
+	for p in $BUSYBOX /usr/sbin/sshd /usr/bin/tmux /usr/sbin/bpftool /usr/sbin/autolog cpio \
+		ssh-keygen; do
+		command -v "$p" >/dev/null || die "$p missing (apt-get install busybox-static" \
+			"openssh-server openssh-client tmux bpftool autolog cpio)"
+	done
+	$BUSYBOX --list-full >/dev/null 2>&1 || die "$BUSYBOX cannot list its applets (need busybox-static)"
+	APPLETS=$($BUSYBOX --list-full)
+else
+	for p in cpio ssh-keygen /bin/busybox; do
+		command -v "$p" >/dev/null || die "$p missing on the host (apt-get install cpio" \
+			"openssh-client busybox-static)"
+	done
+	while read -r src _; do
+		[[ -z $src || -e $src ]] || die "$src missing from the sysroot (scripts/fetch-sysroot.sh --refresh)"
+	done <<<"$PROGRAMS"
+	# The foreign busybox cannot run here to list its applets: the host's
+	# busybox-static of the same Debian version has the same configuration.
+	hv=$(dpkg-query -W -f='${Version}' busybox-static 2>/dev/null || true)
+	grep -qx "busybox-static=$hv" "$SYSROOT/.packages" ||
+		die "host busybox-static ${hv:-(none)} is not the sysroot's" \
+			"($(grep '^busybox-static=' "$SYSROOT/.packages")): its applet list may differ"
+	APPLETS=$(/bin/busybox --list-full)
+fi
+mkdir -p "$VMB/keys" "$PROGS" "$(dirname "$OUT")"
 
 # ---- ptyctl, ptybench: static, so they run before anything else is in place -
-PTYCTL=$VMB/ptyctl
-PTYBENCH=$VMB/ptybench
+PTYCTL=$PROGS/ptyctl
+PTYBENCH=$PROGS/ptybench
 for prog in ptyctl ptybench; do
-	if [[ ! -x $VMB/$prog || $HERE/progs/$prog.c -nt $VMB/$prog ||
-		$HERE/progs/ptyutil.h -nt $VMB/$prog ]]; then
-		echo "  CC       $VMB/$prog"
-		$CC -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$VMB/$prog.tmp" \
+	if [[ ! -x $PROGS/$prog || $HERE/progs/$prog.c -nt $PROGS/$prog ||
+		$HERE/progs/ptyutil.h -nt $PROGS/$prog ]]; then
+		echo "  CC       $PROGS/$prog"
+		$CC -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$PROGS/$prog.tmp" \
 			"$HERE/progs/$prog.c" || die "building $prog failed"
-		mv "$VMB/$prog.tmp" "$VMB/$prog"
+		mv "$PROGS/$prog.tmp" "$PROGS/$prog"
 	fi
 done
 
@@ -82,16 +140,45 @@ libs_of() {
 		true
 }
 
+# LIBS: host path -> path in the image.
 declare -A LIBS=()
+# sysroot_libs FILE: FILE's interpreter and DT_NEEDED libraries, and theirs,
+# looked up in the sysroot's multiarch directories, into LIBS.
+sysroot_libs() {
+	local f=$1 n d found interp
+	interp=$(readelf -lW "$f" 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [[ -n $interp && -z ${LIBS[$(sysroot_path "$interp")]:-} ]]; then
+		[[ -e $(sysroot_path "$interp") ]] || die "$f: interpreter $interp not in the sysroot"
+		LIBS[$(sysroot_path "$interp")]=$interp
+	fi
+	for n in $(readelf -dW "$f" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		found=""
+		for d in /lib/$MULTIARCH /usr/lib/$MULTIARCH /lib /usr/lib; do
+			if [[ -e $SYSROOT$d/$n ]]; then
+				found=$d/$n
+				break
+			fi
+		done
+		[[ -n $found ]] || die "$f needs $n, which is not in the sysroot $SYSROOT"
+		[[ -n ${LIBS[$SYSROOT$found]:-} ]] && continue
+		LIBS[$SYSROOT$found]=$found
+		sysroot_libs "$SYSROOT$found"
+	done
+}
+
 while read -r src _; do
 	[[ -n $src ]] || continue
 	[[ -e $src ]] || die "$src missing"
+	if [[ -n $SYSROOT ]]; then
+		sysroot_libs "$src"
+		continue
+	fi
 	for l in $(libs_of "$src"); do
-		LIBS[$l]=1
+		LIBS[$l]=$l
 	done
 done <<<"$PROGRAMS"
 for l in $EXTRA_LIBS; do
-	LIBS[$l]=1
+	LIBS[$(sysroot_path "$l")]=$l
 done
 
 terminfo_files=()
@@ -100,7 +187,7 @@ for t in $TERMINFO; do
 	[[ -n $f ]] || die "terminfo entry $t missing (apt-get install ncurses-base ncurses-term)"
 	terminfo_files+=("$f")
 done
-LOCALE=/usr/lib/locale/C.utf8
+LOCALE=$(sysroot_path /usr/lib/locale/C.utf8)
 [[ -d $LOCALE ]] || die "$LOCALE missing (part of libc-bin)"
 
 inputs() {
@@ -121,6 +208,7 @@ echo "  INITRD   $OUT"
 
 # ---- stage the root ---------------------------------------------------------
 STAGE=$VMB/initramfs.root
+[[ -z $SYSROOT ]] || STAGE=$VMB/initramfs-$ARCH.root
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 chmod 0755 "$STAGE" # the image root becomes / : sshd refuses a group/world-writable /
@@ -137,7 +225,7 @@ chmod 0700 root root/.ssh
 chmod 0755 home/alice home/bob
 
 install -m 0755 "$BUSYBOX" usr/bin/busybox
-for a in $($BUSYBOX --list-full); do
+for a in $APPLETS; do
 	[[ $a == linuxrc ]] && continue
 	mkdir -p "$(dirname "$a")"
 	[[ -e $a || -L $a ]] || ln -s /usr/bin/busybox "$a"
@@ -152,7 +240,7 @@ while read -r src dst; do
 	[[ -n $src ]] && copy_file "$src" "$dst"
 done <<<"$PROGRAMS"
 for l in "${!LIBS[@]}"; do
-	copy_file "$l" "$l"
+	copy_file "$l" "${LIBS[$l]}"
 done
 install -m 0755 "$PTYCTL" usr/bin/ptyctl
 install -m 0755 "$PTYBENCH" usr/bin/ptybench

@@ -1,17 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run.sh [--kernels "5.10 6.1 6.12 sid"] [--attach "fentry kprobe"] [--scenarios GLOB]
-#        [--bench] [--verbose] [--jobs N]
+# run.sh [--arch x86|arm64] [--kernels "5.10 6.1 6.12 sid"] [--attach "fentry kprobe"]
+#        [--scenarios GLOB] [--skip GLOB] [--bench] [--verbose] [--jobs N]
 #
 # Boots each Debian kernel x attach mode under QEMU with the test initramfs and
 # runs tests/vm/scenarios/*.sh (or tests/vm/bench/*.sh with --bench) inside.
 # Prints `vm KERNEL/MODE SCENARIO: PASS|FAIL` per scenario and closes with
 # `N passed, N failed`; exits non-zero on any failure. Console logs:
-# build/vm/KERNEL-MODE.log. GLOB is a sh pattern on scenario names (no .sh).
-# --verbose shows passing scenarios' output too. Environment: TTYIDLE_CACHE
-# (kernel cache), TTYIDLE_VM_SECONDS (override the per-VM wall-clock limit),
-# TTYIDLE_BIN (daemon to put in the image, default build/ttyidle).
+# build/vm/KERNEL-MODE.log. GLOB is a sh pattern on scenario names (no .sh);
+# --skip leaves out those it matches.
+# --verbose shows passing scenarios' output too. --arch arm64 boots Debian's
+# arm64 kernels (KERNEL reads arm64-6.1 etc.) under qemu-system-aarch64 with
+# an image of Debian's arm64 programs and `make ARCH=arm64`'s daemon; arm64
+# 5.10 and 6.1 cannot attach fentry to kernel functions (6.4 can), so their
+# default mode is kprobe only.
+# Environment: TTYIDLE_CACHE (kernel cache), TTYIDLE_VM_SECONDS (override the
+# per-VM wall-clock limit), TTYIDLE_BIN (daemon to put in the image, default
+# build/ttyidle, or build-arm64/ttyidle for arm64).
 #
 # Notes for the next engineer (why things are the way they are):
 # - TCG, not KVM: the kernels under test must run BPF tracing programs, which
@@ -19,6 +25,10 @@
 #   crypto (every ssh connection costs ~1-2 s of key exchange) but boots a
 #   Debian kernel to /init in ~3 s. `-cpu max` gives the guest RDRAND, so the
 #   CRNG is ready at once and sshd/ssh-keygen never block on getrandom().
+# - arm64: `-M virt -cpu max` gives the guest FEAT_RNG (RNDR), which seeds the
+#   CRNG the same way; pauth-impdef=on swaps the architected pointer
+#   authentication cipher (QARMA, very slow to emulate) for QEMU's own
+#   hash; the console is the virt board's PL011, ttyAMA0.
 # - One VM per (kernel, mode), all scenarios in it one after another: a boot is
 #   the expensive part. /init resets state between scenarios (kills every
 #   process, unpins /sys/fs/bpf/*, empties /tmp and utmp), so scenarios stay
@@ -42,9 +52,11 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VMB=$ROOT/build/vm
 CACHE=${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}
+ARCH=x86
 KERNELS="5.10 6.1 6.12 sid"
-MODES="fentry kprobe"
+MODES=""
 GLOB='*'
+SKIP=''
 DIR=scenarios
 VERBOSE=0
 JOBS=2
@@ -63,32 +75,50 @@ fsub() {
 
 while [[ $# -gt 0 ]]; do
 	case $1 in
+	--arch) ARCH=${2:?--arch needs x86 or arm64}; shift ;;
 	--kernels) KERNELS=${2:?--kernels needs a list}; shift ;;
 	--attach) MODES=${2:?--attach needs a list}; shift ;;
 	--scenarios) GLOB=${2:?--scenarios needs a pattern}; shift ;;
+	--skip) SKIP=${2:?--skip needs a pattern}; shift ;;
 	--bench) DIR=bench ;;
 	--verbose) VERBOSE=1 ;;
 	--jobs) JOBS=${2:?--jobs needs a number}; shift ;;
 	-h | --help)
-		sed -n '3,11p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 	shift
 done
-for m in $MODES; do
+case $ARCH in
+x86)
+	KPFX="" QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 CONSOLE=ttyS0
+	QEMU_ARGS=(-cpu max)
+	TTYIDLE_BIN=${TTYIDLE_BIN:-$ROOT/build/ttyidle}
+	INITRD=$VMB/initramfs.cpio.gz
+	;;
+arm64)
+	KPFX=arm64- QEMU=qemu-system-aarch64 QEMU_PKG=qemu-system-arm CONSOLE=ttyAMA0
+	QEMU_ARGS=(-M virt -cpu max,pauth-impdef=on)
+	TTYIDLE_BIN=${TTYIDLE_BIN:-$ROOT/build-arm64/ttyidle}
+	INITRD=$VMB/initramfs-arm64.cpio.gz
+	;;
+*) die "unknown --arch '$ARCH' (x86, arm64)" ;;
+esac
+export TTYIDLE_BIN
+for m in ${MODES:-fentry kprobe}; do
 	case $m in
 	auto | fentry | kprobe) ;;
 	*) die "unknown attach mode '$m' (auto, fentry, kprobe)" ;;
 	esac
 done
 [[ $GLOB != *[[:space:]]* ]] || die "--scenarios pattern cannot contain spaces"
+[[ $SKIP != *[[:space:]]* ]] || die "--skip pattern cannot contain spaces"
 [[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive number"
-[[ -x ${TTYIDLE_BIN:-$ROOT/build/ttyidle} ]] ||
-	die "${TTYIDLE_BIN:-build/ttyidle} missing: run 'make' first"
-command -v qemu-system-x86_64 >/dev/null ||
-	die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
+[[ -x $TTYIDLE_BIN ]] ||
+	die "${TTYIDLE_BIN#"$ROOT"/} missing: run 'make${KPFX:+ ARCH=$ARCH}' first"
+command -v $QEMU >/dev/null || die "$QEMU missing (apt-get install $QEMU_PKG)"
 
 # ---- what to run ------------------------------------------------------------
 SRC=$ROOT/tests/vm/$DIR
@@ -107,6 +137,8 @@ for f in "$SRC"/*.sh; do
 	[[ $n == lib ]] && continue
 	# shellcheck disable=SC2053
 	[[ $n == $GLOB ]] || continue
+	# shellcheck disable=SC2053
+	[[ -z $SKIP || $n != $SKIP ]] || continue
 	t=$(sed -n '1,20s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
 	vm_seconds=$((vm_seconds + ${t:-120}))
 	names+=("$n")
@@ -122,9 +154,9 @@ vm_seconds=${TTYIDLE_VM_SECONDS:-$vm_seconds}
 # ---- kernels and image --------------------------------------------------------
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
-"$ROOT/scripts/fetch-kernels.sh" $KERNELS || die "fetching kernels failed"
+"$ROOT/scripts/fetch-kernels.sh" --arch "$ARCH" $KERNELS || die "fetching kernels failed"
 t1=$(date +%s.%N)
-"$ROOT/tests/vm/mkinitramfs.sh" "$VMB/initramfs.cpio.gz" || die "building the initramfs failed"
+"$ROOT/tests/vm/mkinitramfs.sh" --arch "$ARCH" "$INITRD" || die "building the initramfs failed"
 t2=$(date +%s.%N)
 printf 'vm: kernels ready in %.1fs, initramfs in %.1fs; %d script(s), VM limit %ds\n' \
 	"$(fsub "$t1" "$t0")" "$(fsub "$t2" "$t1")" "${#names[@]}" "$vm_seconds"
@@ -133,17 +165,17 @@ printf 'vm: kernels ready in %.1fs, initramfs in %.1fs; %d script(s), VM limit %
 # image; the kernel unpacks concatenated archives in order.
 initrd_for() {
 	local k=$1 rel mods=$CACHE/kernels/$1/modules out
-	[[ -f $mods/order ]] || { echo "$VMB/initramfs.cpio.gz"; return; }
+	[[ -f $mods/order ]] || { echo "$INITRD"; return; }
 	rel=$(cat "$CACHE/kernels/$k/release")
 	out=$VMB/initramfs-$k.cpio.gz
-	if [[ ! -s $out || $mods/order -nt $out || $VMB/initramfs.cpio.gz -nt $out ]]; then
+	if [[ ! -s $out || $mods/order -nt $out || $INITRD -nt $out ]]; then
 		local tmp
 		tmp=$(mktemp -d)
 		mkdir -p "$tmp/usr/lib/modules/$rel"
 		cp "$mods"/* "$tmp/usr/lib/modules/$rel/"
 		(cd "$tmp" && find . -print | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip) \
 			>"$out.mods"
-		cat "$VMB/initramfs.cpio.gz" "$out.mods" >"$out"
+		cat "$INITRD" "$out.mods" >"$out"
 		rm -rf "$tmp" "$out.mods"
 	fi
 	echo "$out"
@@ -152,15 +184,16 @@ initrd_for() {
 # ---- one VM -------------------------------------------------------------------
 run_vm() {
 	local k=$1 m=$2 log=$VMB/$1-$2.log start append
-	append="console=ttyS0 panic=-1 ttyidle.attach=$m ttyidle.dir=$DIR ttyidle.scenarios=$GLOB"
+	append="console=$CONSOLE panic=-1 ttyidle.attach=$m ttyidle.dir=$DIR ttyidle.scenarios=$GLOB"
 	[[ $VERBOSE == 1 ]] && append+=" ttyidle.verbose=1"
+	[[ -n $SKIP ]] && append+=" ttyidle.skip=$SKIP"
 	local try
 	: >"$log.qemu"
 	for try in 1 2; do
 		start=$(date +%s.%N)
 		# SIGTERM lets QEMU exit cleanly (and bash print no "Killed" job notice);
 		# --foreground keeps QEMU in our process group, for cleanup().
-		timeout --foreground -k 10 "$vm_seconds" qemu-system-x86_64 -accel tcg -cpu max -smp 1 \
+		timeout --foreground -k 10 "$vm_seconds" $QEMU -accel tcg "${QEMU_ARGS[@]}" -smp 1 \
 			-m "$MEM" -nodefaults -no-user-config -display none -no-reboot \
 			-serial "file:$log" -kernel "$CACHE/kernels/$k/vmlinuz" \
 			-initrd "$(initrd_for "$k")" -append "$append" </dev/null >>"$log.qemu" 2>&1
@@ -258,7 +291,14 @@ reap_one() {
 }
 
 for k in $KERNELS; do
-	for m in $MODES; do
+	# On arm64, fentry/fexit on kernel functions needs ftrace direct calls
+	# (Linux 6.4): 5.10 has no BPF trampoline, 6.1's refuses kernel
+	# functions (ENOTSUPP, seen on Debian's 6.1.0-57-arm64). Both run
+	# kprobe mode only unless --attach says otherwise.
+	modes=${MODES:-fentry kprobe}
+	[[ -n $MODES || $ARCH != arm64 || ($k != 5.10 && $k != 6.1) ]] || modes=kprobe
+	k=$KPFX$k # the cache directory's name, and the name in reports
+	for m in $modes; do
 		while ((${#JOB[@]} >= JOBS)); do
 			reap_one
 		done

@@ -14,7 +14,11 @@ assert_eq "9f eb" "$(od -An -tx1 -N2 /sys/kernel/btf/vmlinux | tr -s ' ' | sed '
 	"BTF magic of /sys/kernel/btf/vmlinux"
 assert_ok test -x /usr/sbin/ttyidle
 # The loader resolves every library of the daemon (it is not run here).
-assert_ok /lib64/ld-linux-x86-64.so.2 --list /usr/sbin/ttyidle
+case $(uname -m) in
+aarch64) ldso=/lib/ld-linux-aarch64.so.1 ;;
+*) ldso=/lib64/ld-linux-x86-64.so.2 ;;
+esac
+assert_ok "$ldso" --list /usr/sbin/ttyidle
 
 log "ptyctl: a PTY in /dev/pts and two with the same index in new devpts instances"
 out=$(ptyctl open wm 'x\n' rs ws 'y\n' rm close open --newinstance open --newinstance 2>&1) ||
