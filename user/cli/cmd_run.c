@@ -2,6 +2,11 @@
 /*
  * `ttyidle run`: the daemon. Checks, attaches, then hands the ring buffer,
  * a signalfd and the metrics timer to the one event loop (daemon/loop.h).
+ *
+ * Over 600 lines: the start-up order (policy, privileges, attach, ctl,
+ * prior warnings, stale records, adoption, then the loop) is the point of
+ * this file, and the kernel-map adapters the engine calls are its only
+ * libbpf users; moving them out would spread one sequence over files.
  */
 #include <errno.h>
 #include <getopt.h>

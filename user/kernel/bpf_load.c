@@ -5,6 +5,11 @@
  * Maps and links are pinned under TTYIDLE_PIN_DIR so observation goes on
  * while the daemon restarts; a restarted daemon adopts the pinned links and
  * maps instead of loading again, so no idle history is lost.
+ *
+ * Over 600 lines because attach, adopt and unload share one pin layout and
+ * one cleanup path (a half-made tracefs kretprobe, links that cannot be
+ * pinned before 5.15): split, each half would have to restate the other's
+ * invariants.
  */
 #include <dirent.h>
 #include <errno.h>
