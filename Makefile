@@ -26,12 +26,10 @@ ifneq ($(CROSS_COMPILE),)
 ifeq ($(origin CC),default)
 CC          = $(CROSS_COMPILE)gcc$(if $(SYSROOT), --sysroot=$(SYSROOT))
 endif
-STRIP      ?= $(CROSS_COMPILE)strip
 endif
 OUT        ?= build
 CLANG      ?= clang
 CC         ?= cc
-STRIP      ?= strip
 PKG_CONFIG ?= pkg-config
 BPFTOOL    ?= bpftool
 LLVM_STRIP ?= llvm-strip
@@ -151,7 +149,7 @@ test: $(OUT)/ttyidle
 	$(Q)tests/run-all.sh
 
 bench: $(OUT)/ttyidle
-	$(Q)tests/vm/bench/host/bench.sh
+	$(Q)tests/vm/bench/host/bench.sh --arch $(ARCH)
 
 FORMAT_SRCS = bpf/*.c bpf/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h \
 	      tests/vm/progs/*.c tests/vm/progs/*.h

@@ -81,6 +81,7 @@ status=$CACHE/apt/$STATE/empty-status
 : >"$status"
 # shellcheck disable=SC2046,SC2086
 sim=$(apt-get $(apt_opts "$STATE") -o Dir::State::status="$status" \
+	-o Dir::State::extended_states="$CACHE/apt/$STATE/extended_states" \
 	-o APT::Install-Recommends=false -o APT::Install-Suggests=false \
 	-s install $BUILD_PKGS $VM_PKGS 2>&1) ||
 	die "cannot resolve the $ARCH packages in '$SUITES': $(grep -m1 '^E:' <<<"$sim" || tail -n1 <<<"$sim")"

@@ -26,23 +26,14 @@ run_suite() {
 
 mkdir -p build
 run_suite unit make -s unit
-# A short run: `make fuzz` alone runs long enough to find new bugs (Makefile).
-run_suite fuzz make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-45}"
+run_suite fuzz make -s fuzz
 run_suite host tests/host/run.sh
 run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed" || echo "format: 0 passed, 1 failed"'
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
 run_suite pkg tests/pkg/run.sh
 run_suite vm tests/vm/run.sh
-# arm64: one kernel, fentry mode (the full matrix: tests/vm/run.sh --arch arm64).
-# 6.12, not 6.1: arm64 attaches fentry to kernel functions from 6.4 on.
-# 35-hostile-ptys is left out: under aarch64 TCG its PTY flood makes the
-# daemon end the sessions ~6 s late (x86: on time); see the arm64 notes in
-# README.md. Opt-in (TTYIDLE_TEST_ARM64=1) until its time in CI is measured
-# beside the x86 suite.
-if [ "${TTYIDLE_TEST_ARM64:-0}" = 1 ]; then
-	run_suite vm-arm64 sh -c 'scripts/fetch-sysroot.sh --arch arm64 && make -s ARCH=arm64 &&
-	exec tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --skip 35-hostile-ptys --jobs 1'
-fi
+# arm64 (tests/vm/run.sh --arch arm64) is not run here yet: its timing
+# assertions, tuned to x86 TCG, fail under aarch64 TCG (README.md, arm64).
 
 echo
 echo "=== summary"

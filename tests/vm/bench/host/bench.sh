@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# bench.sh [--kernels "5.10 6.1 6.12 sid"] [--out FILE] [--scenarios GLOB] [--jobs N]: `make bench`.
+# bench.sh [--arch x86|arm64] [--kernels "5.10 6.1 6.12 sid"] [--out FILE] [--scenarios GLOB]
+#          [--jobs N]: `make bench` (`make bench ARCH=arm64`: arm64 6.12).
 #
 # Boots each kernel once under QEMU (tests/vm/run.sh --bench, fentry mode; the
 # hot-path benchmark switches modes itself), runs tests/vm/bench/*.sh in it,
@@ -10,7 +11,9 @@
 # tests/vm/bench/RESULTS.md). Figures are reported, never asserted: the exit
 # status is non-zero only when a benchmark could not measure. GLOB picks
 # benchmarks by name (e.g. '50*'; then write elsewhere with --out), N is how
-# many VMs run at once (default 2).
+# many VMs run at once (default 2). --arch arm64 boots Debian's arm64 kernels
+# (tests/vm/run.sh --arch arm64), default 6.12 only (fentry on arm64 needs
+# 6.4), writes tests/vm/bench/RESULTS-arm64.md and runs one VM at a time.
 #
 # Inside the VM a benchmark prints TABLE/COLS/ROW/NOTE/GOAL lines (see
 # tests/vm/bench/benchlib.inc); run.sh --verbose passes them on, indented,
@@ -20,19 +23,21 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../../../.." && pwd)
 VMB=$ROOT/build/vm
 CACHE=${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}
-KERNELS="5.10 6.1 6.12 sid"
-OUT=$ROOT/tests/vm/bench/RESULTS.md
+ARCH=x86
+KERNELS=""
+OUT=""
 GLOB='*'
-JOBS=2
+JOBS=""
 
 while [[ $# -gt 0 ]]; do
 	case $1 in
+	--arch) ARCH=${2:?--arch needs x86 or arm64}; shift ;;
 	--kernels) KERNELS=${2:?--kernels needs a list}; shift ;;
 	--out) OUT=${2:?--out needs a file}; shift ;;
 	--scenarios) GLOB=${2:?--scenarios needs a pattern}; shift ;;
 	--jobs) JOBS=${2:?--jobs needs a number}; shift ;;
 	-h | --help)
-		sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,18p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
@@ -43,13 +48,32 @@ while [[ $# -gt 0 ]]; do
 	shift
 done
 
+case $ARCH in
+x86)
+	KPFX="" QEMU=qemu-system-x86_64
+	KERNELS=${KERNELS:-5.10 6.1 6.12 sid} OUT=${OUT:-$ROOT/tests/vm/bench/RESULTS.md}
+	JOBS=${JOBS:-2}
+	;;
+arm64)
+	KPFX=arm64- QEMU=qemu-system-aarch64
+	KERNELS=${KERNELS:-6.12} OUT=${OUT:-$ROOT/tests/vm/bench/RESULTS-arm64.md}
+	JOBS=${JOBS:-1}
+	;;
+*)
+	echo "bench: unknown --arch '$ARCH' (x86, arm64)" >&2
+	exit 2
+	;;
+esac
+# run.sh names the kernels so in its report
+LABELS=$(for k in $KERNELS; do printf '%s ' "$KPFX$k"; done)
+
 mkdir -p "$VMB"
 start=$(date +%s)
 echo "bench: kernels $KERNELS; one VM per kernel, QEMU TCG, $JOBS at a time."
 echo "bench: figures 1, 2, 5 (peer comparison, enforcement under load) run on 6.1 only;"
 echo "bench: figures 3, 4, 6 (hot-path overhead, daemon cost, a hostile user's load) run on"
 echo "bench: every kernel."
-"$ROOT/tests/vm/run.sh" --bench --attach fentry --verbose --kernels "$KERNELS" \
+"$ROOT/tests/vm/run.sh" --arch "$ARCH" --bench --attach fentry --verbose --kernels "$KERNELS" \
 	--scenarios "$GLOB" --jobs "$JOBS" >"$VMB/bench-run.out" 2>&1
 rc=$?
 # run.sh's own lines, without the benchmarks' raw output (that is below, as tables)
@@ -123,22 +147,22 @@ release() {
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
 ncpu=$(nproc)
 host_os=$(. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME")
-qemu=$(qemu-system-x86_64 --version | head -n1)
+qemu=$($QEMU --version | head -n1)
 date=$(date -u '+%Y-%m-%d %H:%M UTC')
-rels=$(for k in $KERNELS; do printf '%s, ' "$(release "$k")"; done | sed 's/, $//')
+rels=$(for k in $LABELS; do printf '%s, ' "$(release "$k")"; done | sed 's/, $//')
 machine="$cpu, $ncpu cores, $host_os; guests: $qemu, TCG (no KVM), 1 vCPU and 1024 MB each,"
 machine="$machine $JOBS at a time"
 
 echo
 echo "bench: results ($date; host: $machine)"
 echo "bench: absolute times are those of an emulated CPU, not real hardware; compare ratios."
-for k in $KERNELS; do
+for k in $LABELS; do
 	echo
 	echo "== kernel $(release "$k") =="
 	lines "$k" | render 0
 done
 echo "Goals:"
-for k in $KERNELS; do
+for k in $LABELS; do
 	lines "$k" | sed -n "s/^GOAL \([^ ]*\) \([a-z]*\) \(.*\)/  $(release "$k"): \2: \3/p"
 done
 
@@ -163,11 +187,11 @@ done
 	echo
 	echo "| kernel | goal | result |"
 	echo "|---|---|---|"
-	for k in $KERNELS; do
+	for k in $LABELS; do
 		lines "$k" | sed -n "s/^GOAL \([^ ]*\) \([a-z]*\) \(.*\)/| $(release "$k") | \3 | \2 |/p"
 	done
 	echo
-	for k in $KERNELS; do
+	for k in $LABELS; do
 		echo "## Kernel $(release "$k")"
 		echo
 		lines "$k" | render 1
