@@ -75,19 +75,13 @@ static uint64_t earliest_due(const struct engine *e, const struct tty_rec *rec)
 
 uint64_t policy_min_lead(const struct policy *p)
 {
-	uint64_t best = NEVER;
+	uint64_t lead[TTY_CLK_ALL + 1], best = NEVER;
 	size_t i;
 
-	for (i = 0; i <= p->nrules; i++) {
-		const struct rule *r = i < p->nrules ? &p->rules[i] : &p->global;
-		uint64_t lead;
-
-		if (r->s.action == ACTION_EXEMPT)
-			continue;
-		lead = r->s.idle_ns > r->s.warn_ns ? r->s.idle_ns - r->s.warn_ns : 0;
-		if (lead < best)
-			best = lead;
-	}
+	leads_by_mask(p, lead);
+	for (i = 0; i <= TTY_CLK_ALL; i++)
+		if (lead[i] < best)
+			best = lead[i];
 	return best;
 }
 
