@@ -100,7 +100,8 @@ static void do_hangup(struct engine *e, struct term *t, char *outcome, size_t le
 		return;
 	}
 	fd = open_for_hangup(e, t);
-	rc = fd < 0 ? -EBADF : h->hangup(h->ctx, fd);
+	/* the open's own errno: "not reachable" and "released" say more than EBADF */
+	rc = fd < 0 ? fd : h->hangup(h->ctx, fd);
 	if (fd >= 0)
 		h->close_tty(h->ctx, fd);
 	if (t->who.sid > 1)
