@@ -34,7 +34,10 @@ ssh_logins a:alice b:bob
 tty_a=$(remote_tty a) tty_b=$(remote_tty b)
 # the prompt after the last command is output too: let it be read
 sleep 1
-ra=$(tty_rec "$tty_a") rb=$(tty_rec "$tty_b")
+snap=$(status_objs)
+ra=$(tty_rec "$tty_a" "$snap") rb=$(tty_rec "$tty_b" "$snap")
+need_rec "$tty_a" "$ra"
+need_rec "$tty_b" "$rb"
 log "alice: $ra"
 log "bob:   $rb"
 assert_eq all "$(jfield rule "$ra")" "alice's rule"

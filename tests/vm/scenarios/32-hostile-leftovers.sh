@@ -39,7 +39,10 @@ type_keys k "(trap '' HUP; exec sleep 1004) </dev/null >/dev/null 2>&1 & echo JO
 jobs_k=$(pty_cmd k 'expect JOBS=')
 sid_h=$(printf '%s\n' "$jobs_h" | sed -n 's/.*JOBS=\([0-9]*\)=.*/\1/p' | tail -n1)
 sid_k=$(printf '%s\n' "$jobs_k" | sed -n 's/.*JOBS=\([0-9]*\)=.*/\1/p' | tail -n1)
-rh=$(tty_rec "$tty_h") rk=$(tty_rec "$tty_k")
+snap=$(status_objs)
+rh=$(tty_rec "$tty_h" "$snap") rk=$(tty_rec "$tty_k" "$snap")
+need_rec "$tty_h" "$rh"
+need_rec "$tty_k" "$rk"
 log "h: $rh"
 log "k: $rk"
 assert_eq "$sid_h" "$(jfield session "$rh")" "session of $tty_h"

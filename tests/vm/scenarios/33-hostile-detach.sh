@@ -38,7 +38,10 @@ log "n: the login shell drops its terminal; a cat keeps reading it"
 # (an asynchronous list's stdin is /dev/null unless redirected: fd 3 keeps the terminal)
 type_keys n "exec ptyctl notty exec 'exec 3<&0; cat <&3 >/dev/null 3<&- & exec sleep 1007'\\n"
 quiet pty_cmd n 'expect exec pid='
-rd=$(tty_rec "$tty_d") rn=$(tty_rec "$tty_n")
+snap=$(status_objs)
+rd=$(tty_rec "$tty_d" "$snap") rn=$(tty_rec "$tty_n" "$snap")
+need_rec "$tty_d" "$rd"
+need_rec "$tty_n" "$rn"
 log "d: $rd"
 log "n: $rn"
 deadline_d=$(($(in_ms "$rd") + 6000)) deadline_n=$(($(in_ms "$rn") + 6000))

@@ -58,7 +58,10 @@ for c in a b; do
 	type_keys "$c" "echo A\"\"GAIN\\n"
 	quiet pty_cmd "$c" 'expect AGAIN'
 done
-ra=$(tty_rec "$tty_a") rb=$(tty_rec "$tty_b")
+snap=$(status_objs)
+ra=$(tty_rec "$tty_a" "$snap") rb=$(tty_rec "$tty_b" "$snap")
+need_rec "$tty_a" "$ra"
+need_rec "$tty_b" "$rb"
 log "alice: $ra"
 log "bob:   $rb"
 deadline_a=$(($(in_ms "$ra") + 6000)) deadline_b=$(($(in_ms "$rb") + 6000))
