@@ -473,19 +473,30 @@ static __always_inline int on_release(struct tty_struct *tty)
 
 /* ---- fentry/fexit flavors ------------------------------------------------ */
 
+/*
+ * Writes are booked on entry, before the bytes can reach the other side: a
+ * reader woken by them (the shell reading a keystroke sshd writes into the
+ * master) must find the input already booked, or its read would look like
+ * one of injected bytes. fexit booked the write only after tty_write
+ * returned; on a preemptible kernel (Debian's 7.x, PREEMPT_LAZY) the reader
+ * ran in between, and its read was not counted. The count is what the
+ * caller asked to write, as in kprobe mode: a write that then fails still
+ * counts, which only a session's own processes can cause on its terminal.
+ */
+
 /* 5.11+: tty_write(struct kiocb *, struct iov_iter *) ("tty: implement write_iter") */
-SEC("fexit/tty_write")
-int BPF_PROG(fexit_tty_write, struct kiocb *iocb, struct iov_iter *from, ssize_t ret)
+SEC("fentry/tty_write")
+int BPF_PROG(fentry_tty_write, struct kiocb *iocb, struct iov_iter *from)
 {
-	return on_io(file_tty(BPF_CORE_READ(iocb, ki_filp)), ret, true);
+	return on_io(file_tty(BPF_CORE_READ(iocb, ki_filp)), (long)BPF_CORE_READ(from, count),
+		     true);
 }
 
 /* before 5.11: tty_write(struct file *, const char __user *, size_t, loff_t *) */
-SEC("fexit/tty_write")
-int BPF_PROG(fexit_tty_write_old, struct file *file, const char *buf, size_t count, loff_t *ppos,
-	     ssize_t ret)
+SEC("fentry/tty_write")
+int BPF_PROG(fentry_tty_write_old, struct file *file, const char *buf, size_t count, loff_t *ppos)
 {
-	return on_io(file_tty(file), ret, true);
+	return on_io(file_tty(file), (long)count, true);
 }
 
 /* 5.11+: n_tty_read(tty, file, kbuf, nr, cookie, offset) ("tty: convert tty_ldisc_ops
@@ -518,9 +529,8 @@ int BPF_PROG(fentry_tty_release_struct, struct tty_struct *tty, int idx)
  * has a fixed pool of instances (max(10, 2 x CPUs), one per CPU on kernels
  * without preemption) and every writer blocked in tty_write (a terminal
  * stopped with Ctrl-S, a slow link) holds one, so returns beyond the pool
- * would be missed, and with them everybody's keystrokes. A write that then
- * fails still counts as activity; fexit mode has no such pool and counts
- * only bytes moved.
+ * would be missed, and with them everybody's keystrokes. Both modes book a
+ * write on entry (see fentry_tty_write).
  */
 SEC("kprobe/tty_write")
 int BPF_KPROBE(kprobe_tty_write, void *arg0, void *arg1, __u64 arg2)

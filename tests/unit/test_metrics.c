@@ -57,6 +57,7 @@ static void fill(struct metrics *m)
 	m->events_received = 42;
 	m->events_lost = 2;
 	m->ttys_full = 0;
+	m->bpf_misses = 5;
 	m->ttys_entries = 3;
 	m->ttys_max_entries = 16384;
 	m->armed_entries = 1;
@@ -105,6 +106,10 @@ static const char expected_full[] =
     "# HELP ttyidle_ttys_full_total Terminals not tracked because the ttys map was full.\n"
     "# TYPE ttyidle_ttys_full_total counter\n"
     "ttyidle_ttys_full_total 0\n"
+    "# HELP ttyidle_bpf_runs_skipped_total Runs of the BPF programs the kernel skipped (one "
+    "preempted blocks the next on its CPU): bookings lost.\n"
+    "# TYPE ttyidle_bpf_runs_skipped_total counter\n"
+    "ttyidle_bpf_runs_skipped_total 5\n"
     "# HELP ttyidle_map_entries Entries in a pinned BPF map.\n"
     "# TYPE ttyidle_map_entries gauge\n"
     "ttyidle_map_entries{map=\"armed\"} 1\n"
@@ -306,8 +311,8 @@ static void test_no_duplicate_series(void **state)
 	assert_int_equal(m.nseries, 7);
 
 	text = format_str(&m, NULL);
-	/* 16 fixed samples, 7 labelled series, and dropped */
-	assert_int_equal(check_structure(text), 16 + 7 + 1);
+	/* 17 fixed samples, 7 labelled series, and dropped */
+	assert_int_equal(check_structure(text), 17 + 7 + 1);
 	free(text);
 	metrics_free(&m);
 }

@@ -64,6 +64,8 @@ struct daemon {
 	uint64_t events_lost_seen;
 	uint64_t ttys_full_seen;
 	uint64_t ttys_full_told_ns; /* when a full `ttys` map was last logged */
+	uint64_t misses_seen;	    /* bpf_prog_misses() when last logged */
+	uint64_t misses_told_ns;    /* when skipped runs were last logged */
 	unsigned int turn_events;
 	bool turn_full;
 	struct ttyidle_ctl ctl; /* what we last wrote to `ctl`: only we write it */
@@ -336,6 +338,26 @@ static void resync_if_lost(struct daemon *d)
 			 fired);
 }
 
+/*
+ * Skipped runs lose bookings: an active terminal can look idler than it is.
+ * Said at most once a minute, with the count since it was last said.
+ */
+static void tell_misses(struct daemon *d)
+{
+	uint64_t n, now = boottime_ns();
+
+	if (bpf_prog_misses(&d->bpf, &n))
+		return;
+	d->metrics.bpf_misses = n;
+	if (n <= d->misses_seen || (d->misses_told_ns && now - d->misses_told_ns < TELL_EVERY_NS))
+		return;
+	log_warn("the kernel skipped %llu more runs of ttyidle's programs (a run preempted on a "
+		 "CPU blocks the next there): activity on busy terminals may be under-counted",
+		 (unsigned long long)(n - d->misses_seen));
+	d->misses_seen = n;
+	d->misses_told_ns = now;
+}
+
 static void write_metrics(struct daemon *d)
 {
 	struct ttyidle_stats c;
@@ -354,6 +376,7 @@ static void write_metrics(struct daemon *d)
 		d->metrics.events_lost = c.events_lost;
 		d->metrics.ttys_full = c.ttys_full;
 	}
+	tell_misses(d);
 	if (metrics_write_atomic(&d->metrics, d->metrics_path, err, sizeof(err))) {
 		/* once per distinct failure, not every period */
 		if (strcmp(err, d->metrics_err))

@@ -158,6 +158,7 @@ static int print_json(const struct row *rows, size_t n, uint64_t now, const stru
 		      const struct policy *p, const struct ttyidle_stats *stats)
 {
 	struct jsonw w;
+	uint64_t skipped;
 	size_t i;
 
 	jsonw_init(&w, stdout);
@@ -266,6 +267,12 @@ static int print_json(const struct row *rows, size_t n, uint64_t now, const stru
 	jsonw_uint(&w, stats->ttys_full);
 	jsonw_key(&w, "events_lost");
 	jsonw_uint(&w, stats->events_lost);
+	/* runs the kernel skipped: null where it cannot be read */
+	jsonw_key(&w, "runs_skipped");
+	if (bpf_prog_misses(st, &skipped) == 0)
+		jsonw_uint(&w, skipped);
+	else
+		jsonw_null(&w);
 	jsonw_key(&w, "now_ns");
 	jsonw_uint(&w, now);
 	jsonw_obj_close(&w);

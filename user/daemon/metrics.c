@@ -291,6 +291,10 @@ int metrics_format(const struct metrics *m, FILE *f)
 	      "Ring buffer events the BPF programs could not queue.", m->events_lost);
 	plain(&e, "ttyidle_ttys_full_total", "counter",
 	      "Terminals not tracked because the ttys map was full.", m->ttys_full);
+	plain(&e, "ttyidle_bpf_runs_skipped_total", "counter",
+	      "Runs of the BPF programs the kernel skipped (one preempted blocks the next on its "
+	      "CPU): bookings lost.",
+	      m->bpf_misses);
 
 	/* label values in lexical order, as everywhere below */
 	labelled(&e, "ttyidle_map_entries", "gauge", "Entries in a pinned BPF map.", "map", "armed",

@@ -16,6 +16,7 @@
  *   ttyidle_events_received_total                counter
  *   ttyidle_events_lost_total                    counter
  *   ttyidle_ttys_full_total                      counter
+ *   ttyidle_bpf_runs_skipped_total               counter
  *   ttyidle_map_entries{map}                     gauge
  *   ttyidle_map_max_entries{map}                 gauge
  *   ttyidle_config_reloads_total{result}         counter
@@ -66,6 +67,7 @@ struct metrics {
 	uint64_t events_received;	   /* ring buffer records consumed by this daemon */
 	uint64_t events_lost; /* stats.events_lost: reservations the kernel side lost */
 	uint64_t ttys_full;   /* stats.ttys_full: terminals not tracked, map full */
+	uint64_t bpf_misses;  /* runs of the programs the kernel skipped (recursion guard) */
 	uint64_t ttys_entries, ttys_max_entries;   /* map `ttys` */
 	uint64_t armed_entries, armed_max_entries; /* map `armed` */
 	uint64_t reloads_ok, reloads_failed;	   /* SIGHUP reloads */

@@ -181,6 +181,58 @@ int stats_read(const struct bpf_state *st, struct ttyidle_stats *out)
 	return 0;
 }
 
+/* recursion_misses of the program behind one link fd, added to *sum */
+static int link_misses(int link_fd, uint64_t *sum)
+{
+	struct bpf_link_info li = {};
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(li);
+	int pfd, r = 0;
+
+	if (bpf_obj_get_info_by_fd(link_fd, &li, &len))
+		return -errno;
+	pfd = bpf_prog_get_fd_by_id(li.prog_id);
+	if (pfd < 0)
+		return -errno;
+	len = sizeof(pi);
+	if (bpf_obj_get_info_by_fd(pfd, &pi, &len))
+		r = -errno;
+	else
+		*sum += pi.recursion_misses; /* 0 before 5.12, which does not count */
+	close(pfd);
+	return r;
+}
+
+int bpf_prog_misses(const struct bpf_state *st, uint64_t *out)
+{
+	DIR *d = opendir(TTYIDLE_PIN_DIR);
+	struct dirent *de;
+	char path[512];
+	uint64_t sum = 0;
+	int i, fd, r = 0;
+
+	if (!d)
+		return -errno;
+	while (!r && (de = readdir(d))) {
+		if (strncmp(de->d_name, LINK_PREFIX, strlen(LINK_PREFIX)))
+			continue;
+		pin_path(path, sizeof(path), de->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			r = -errno;
+			break;
+		}
+		r = link_misses(fd, &sum);
+		close(fd);
+	}
+	closedir(d);
+	for (i = 0; !r && st && i < st->nlinks; i++)
+		r = link_misses(bpf_link__fd(st->links[i]), &sum);
+	if (!r)
+		*out = sum;
+	return r;
+}
+
 static int open_pin(const char *name, int *fd)
 {
 	char path[512];
@@ -355,8 +407,8 @@ static void select_programs(struct ttyidle_bpf *skel, enum attach_mode mode, con
 	bool f = mode == ATTACH_FENTRY, k = mode == ATTACH_KPROBE;
 
 	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, false);
-	bpf_program__set_autoload(skel->progs.fexit_tty_write, f && s->write_nargs == 2);
-	bpf_program__set_autoload(skel->progs.fexit_tty_write_old, f && s->write_nargs == 4);
+	bpf_program__set_autoload(skel->progs.fentry_tty_write, f && s->write_nargs == 2);
+	bpf_program__set_autoload(skel->progs.fentry_tty_write_old, f && s->write_nargs == 4);
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read, f && s->read_nargs == 6);
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read_old, f && s->read_nargs == 4);
 	bpf_program__set_autoload(skel->progs.fentry_tty_release_struct, f);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "ttyidle.h"
 
@@ -49,6 +50,14 @@ int bpf_unpin_all(int *removed, char *err, size_t errlen);
 int ctl_read(const struct bpf_state *st, struct ttyidle_ctl *out);
 int ctl_write(const struct bpf_state *st, const struct ttyidle_ctl *in);
 int stats_read(const struct bpf_state *st, struct ttyidle_stats *out);
+
+/*
+ * Runs of ttyidle's programs the kernel skipped (bpf_prog_info's
+ * recursion_misses, summed over the attached programs): a tracing program
+ * preempted on a CPU blocks further runs of itself there, so on a preemptible
+ * kernel a busy host can lose bookings. 0 or -errno.
+ */
+int bpf_prog_misses(const struct bpf_state *st, uint64_t *out);
 
 typedef int (*map_walk_fn)(const void *key, const void *val, void *ctx);
 

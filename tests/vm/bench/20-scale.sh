@@ -51,7 +51,7 @@ snap() {
 }
 
 bpf_runtime() { # sum of run_time_ns of ttyidle's hot-path programs
-	bpf_progs | awk '$1 ~ /^(fexit|kprobe|kretprobe)_/ { s += $2 } END { printf "%d\n", s }'
+	bpf_progs | awk '$1 ~ /^(fexit|fentry|kprobe|kretprobe)_/ && $1 !~ /release/ { s += $2 } END { printf "%d\n", s }'
 }
 
 # window N ACTIVITY: one measured window, printed as a row.

@@ -37,7 +37,7 @@ quiet pty_cmd t 'spawn cat'
 quiet pty_cmd t 'wm abc\n'
 quiet pty_cmd t 'expect abc'
 wait_for 5 has_rec "$rdev" "$devpts"
-# the echo comes before cat's read returns (fexit books it then): wait for it
+# the echo can come before cat's read returns (fexit books it then): wait for it
 _read_booked() {
 	[ "$(jfield in_read_ns "$(rec_json "$rdev" "$devpts")")" -ge 1 ] 2>/dev/null
 }
