@@ -201,6 +201,13 @@ static int parse_message(struct parser *ps, const char *val, char **out)
 	size_t pos;
 
 	for (p = val; *p; p++) {
+		/* the kernel side is told how many bytes the warning puts on the
+		 * wire, at most 2 per "\n" (ONLCR): a tab can become up to 8
+		 * (stty tab3), and its uncounted tail would be read as activity */
+		if (*p == '\t')
+			return conf_perr(ps, p,
+					 "a tab in warn-message: a terminal may expand it to "
+					 "spaces (stty tab3); use spaces");
 		if (*p != '\\')
 			continue;
 		if (p[1] != 'n' && p[1] != '\\')
