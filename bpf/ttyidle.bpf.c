@@ -71,6 +71,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } stats SEC(".maps");
 
+/* Userspace's alone (see struct ending_rec): no program reads or writes it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ending_key);
+	__type(value, struct ending_rec);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ending SEC(".maps");
+
 /*
  * tty_struct pointer -> what resolve() found for it. A terminal's key never
  * changes while it lives, so this saves the pointer chase on every event but

@@ -129,6 +129,54 @@ struct ttyidle_stats {
 	__u64 ttys_full;   /* terminals not tracked because `ttys` was full */
 };
 
+/*
+ * The `ending` hash map: sessions whose ending is under way (hung up, the
+ * signals still to come, or warned and released with processes left),
+ * written only by the daemon at each step, so that a daemon restarted in
+ * between carries the escalation on where it stood instead of starting
+ * over (a second warning, a fresh lead) or forgetting survivors of a
+ * released terminal. Kernel code never touches it; `bpftool map dump
+ * pinned /sys/fs/bpf/ttyidle/ending` shows it. Added in layout 2 without a
+ * bump: a daemon that finds no such pin makes one.
+ */
+struct ending_key {
+	__u32 sid; /* init-namespace pid of the session's leader */
+	__u32 pad;
+	__u64 leader_start; /* its start time (/proc/PID/stat, ns): a reused pid names nobody */
+};
+
+#define ENDING_USER_LEN	      64
+#define ENDING_TTY_LEN	      36
+#define ENDING_LEADER_LEN     64
+#define ENDING_SERVICE_LEN    16
+#define ENDING_REMOTE_LEN     64
+#define ENDING_REMOTE_SRC_LEN 12
+#define ENDING_CONTAINER_LEN  96
+#define ENDING_RULE_LEN	      65
+
+struct ending_rec {
+	struct tty_key key; /* the terminal it had */
+	__u64 first_ns;	    /* that terminal's tty_rec.first_ns: the instance, not its number */
+	__u64 acted_ns;	    /* the deadline acted on (CLOCK_BOOTTIME) */
+	__u64 last_ns;	    /* the last activity before it */
+	__u64 next_due_ns;  /* when the next step is due */
+	__u64 d_term_ns, d_kill_ns, d_report_ns; /* the rule's delays between steps */
+	__s64 uid;
+	__s32 last_clock; /* enum tty_clock, -1: none */
+	__u32 next_step;  /* the next step (user/host/terminate.h enum term_action) */
+	__u32 action;	  /* the rule's action (user/policy/config.h enum action) */
+	__u32 pad;
+	char user[ENDING_USER_LEN];
+	char tty[ENDING_TTY_LEN];
+	char leader[ENDING_LEADER_LEN];
+	char service[ENDING_SERVICE_LEN];
+	char remote[ENDING_REMOTE_LEN];
+	char remote_src[ENDING_REMOTE_SRC_LEN];
+	char container[ENDING_CONTAINER_LEN];
+	char rule[ENDING_RULE_LEN];
+	char pad2[7];
+};
+
 enum attach_mode {
 	ATTACH_NONE = 0,
 	ATTACH_FENTRY = 1,

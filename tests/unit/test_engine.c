@@ -35,6 +35,11 @@ struct fake_kernel {
 	bool have_rec;
 	bool armed;
 	uint32_t mask, warned_ms, own_bytes, narmed;
+	/* the `ending` map: one session */
+	bool have_ending;
+	struct ending_key ek;
+	struct ending_rec er;
+	unsigned saves, drops;
 };
 
 static int fk_read(void *ctx, const struct tty_key *k, struct tty_rec *r)
@@ -78,6 +83,28 @@ static void fk_narmed(void *ctx, uint32_t n)
 static int fk_is_armed(void *ctx, const struct tty_key *k)
 {
 	return ((struct fake_kernel *)ctx)->armed;
+}
+
+static int fk_save_ending(void *ctx, const struct ending_key *k, const struct ending_rec *r)
+{
+	struct fake_kernel *f = ctx;
+
+	f->have_ending = true;
+	f->ek = *k;
+	f->er = *r;
+	f->saves++;
+	return 0;
+}
+
+static int fk_drop_ending(void *ctx, const struct ending_key *k)
+{
+	struct fake_kernel *f = ctx;
+
+	if (!f->have_ending || memcmp(k, &f->ek, sizeof(*k)))
+		return -ENOENT;
+	f->have_ending = false;
+	f->drops++;
+	return 0;
 }
 
 /* ---- the host: one session ---------------------------------------------- */
@@ -309,7 +336,8 @@ static int setup(void **state)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	f->k = (struct engine_kernel){&f->fk, fk_read, fk_arm, fk_disarm, fk_narmed, fk_is_armed};
+	f->k = (struct engine_kernel){&f->fk,	 fk_read,     fk_arm,	      fk_disarm,
+				      fk_narmed, fk_is_armed, fk_save_ending, fk_drop_ending};
 	f->fh.ops = (struct host_ops){
 	    .ctx = &f->fh,
 	    .batch_begin = fh_batch_begin,
@@ -583,6 +611,137 @@ static void test_restart_takeover(void **state)
 	assert_int_equal(f->e.stats.warnings, 0);
 }
 
+/* The daemon stops and another starts: the engine starts afresh over the same maps. */
+static void restart_engine(struct fixture *f)
+{
+	engine_free(&f->e);
+	assert_int_equal(engine_init(&f->e, &f->k, &f->fh.ops, &f->pol), 0);
+}
+
+/* Each step of an ending is kept in the `ending` map, and the entry goes when it is over. */
+static void test_ending_saved_and_dropped(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t;
+
+	add_member(&f->fh, 4251, "nohup", SIGBIT(SIGHUP));
+	warn_at_60(f);
+	assert_false(f->fk.have_ending); /* a warning is kept in `armed`, not here */
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_true(f->fk.have_ending);
+	assert_int_equal(f->fk.ek.sid, SID);
+	assert_int_equal(f->fk.ek.leader_start, LSTART);
+	assert_int_equal(f->fk.er.acted_ns, T0 + 100 * S);
+	assert_int_equal(f->fk.er.next_step, TERM_ACT_TERM);
+	assert_int_equal(f->fk.er.next_due_ns, T0 + 105 * S);
+	assert_int_equal(f->fk.er.first_ns, f->fk.rec.first_ns);
+	assert_string_equal(f->fk.er.user, "alice");
+	assert_string_equal(f->fk.er.tty, "pts/3");
+	for (t = engine_next(&f->e); t != UINT64_MAX; t = engine_next(&f->e))
+		engine_run_due(&f->e, t);
+	assert_audited(f, "EVENT=ended");
+	assert_false(f->fk.have_ending);
+	assert_int_equal(f->fk.drops, 1);
+}
+
+/*
+ * Restarted after the hangup, the terminal still held by members that
+ * ignore SIGHUP and SIGTERM: the new daemon neither warns nor hangs up
+ * again; SIGTERM and SIGKILL come at the times the first one had set, and
+ * the record says how long after the first deadline the session ended.
+ */
+static void test_restart_during_ending_held(void **state)
+{
+	struct fixture *f = *state;
+	struct member *b = add_member(&f->fh, 4252, "stubborn", SIGBIT(SIGHUP) | SIGBIT(SIGTERM));
+	struct term *t;
+	uint64_t at;
+
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_true(b->alive && f->fk.have_ending);
+	restart_engine(f);
+	assert_int_equal(engine_resume_ending(&f->e, &f->fk.ek, &f->fk.er, T0 + 102 * S), 0);
+	t = engine_find(&f->e, &f->key);
+	assert_non_null(t); /* held: back in the table, so adoption leaves it alone */
+	assert_int_equal(t->phase, PH_ENDING);
+	for (at = engine_next(&f->e); at < T0 + 105 * S; at = engine_next(&f->e))
+		engine_run_due(&f->e, at);
+	assert_int_equal(f->fh.sent[SIGTERM], 0);
+	engine_run_due(&f->e, T0 + 105 * S);
+	assert_int_equal(f->fh.sent[SIGTERM], 1);
+	for (at = engine_next(&f->e); at < T0 + 110 * S; at = engine_next(&f->e))
+		engine_run_due(&f->e, at);
+	assert_int_equal(f->fh.sent[SIGKILL], 0);
+	engine_run_due(&f->e, T0 + 110 * S);
+	assert_false(b->alive);
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_int_equal(f->fh.warnings, 1);
+	assert_int_equal(f->fh.hangups, 1);
+	assert_audited(f, "OUTCOME=\"ended 10.1s after the deadline\"");
+	assert_false(f->fk.have_ending);
+}
+
+/* Restarted after the terminal was released with a survivor of SIGHUP: it is still ended. */
+static void test_restart_during_ending_released(void **state)
+{
+	struct fixture *f = *state;
+	struct member *a = add_member(&f->fh, 4251, "nohup", SIGBIT(SIGHUP));
+	uint64_t at;
+
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 100 * S);
+	f->fk.have_rec = false;
+	engine_gone(&f->e, &f->key, T0 + 101 * S);
+	restart_engine(f);
+	assert_int_equal(engine_resume_ending(&f->e, &f->fk.ek, &f->fk.er, T0 + 103 * S), 0);
+	assert_null(engine_find(&f->e, &f->key));
+	assert_int_equal(f->e.nreleased, 1);
+	for (at = engine_next(&f->e); at < T0 + 105 * S; at = engine_next(&f->e))
+		engine_run_due(&f->e, at);
+	assert_true(a->alive);
+	engine_run_due(&f->e, T0 + 105 * S);
+	assert_false(a->alive);
+	engine_run_due(&f->e, engine_next(&f->e));
+	assert_audited(f, "OUTCOME=\"ended 5.1s after the deadline\"");
+	assert_int_equal(f->e.nreleased, 0);
+	assert_false(f->fk.have_ending);
+}
+
+/* Gone while no daemon looked: the record does not pretend to know when. */
+static void test_restart_ending_gone_meanwhile(void **state)
+{
+	struct fixture *f = *state;
+	struct member *a = add_member(&f->fh, 4251, "nohup", SIGBIT(SIGHUP));
+
+	warn_at_60(f);
+	engine_run_due(&f->e, T0 + 100 * S);
+	a->alive = false;
+	restart_engine(f);
+	assert_int_equal(engine_resume_ending(&f->e, &f->fk.ek, &f->fk.er, T0 + 200 * S), 0);
+	engine_run_due(&f->e, T0 + 200 * S);
+	assert_audited(f, "ended while the daemon was down; seen 100.0s after the deadline");
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
+	assert_int_equal(f->fh.sent[SIGTERM], 0);
+}
+
+/* An entry that names no session or no step is refused, not carried out. */
+static void test_resume_refuses_nonsense(void **state)
+{
+	struct fixture *f = *state;
+	struct ending_key k = {.sid = 1, .leader_start = 5};
+	struct ending_rec r = {.key = f->key, .next_step = TERM_ACT_TERM};
+
+	assert_int_equal(engine_resume_ending(&f->e, &k, &r, T0), -EINVAL); /* pid 1 */
+	k.sid = SID;
+	r.next_step = 99;
+	assert_int_equal(engine_resume_ending(&f->e, &k, &r, T0), -EINVAL);
+	r.next_step = TERM_ACT_TERM;
+	r.action = ACTION_WARN; /* audit mode ends nothing */
+	assert_int_equal(engine_resume_ending(&f->e, &k, &r, T0), -EINVAL);
+	assert_int_equal(engine_next(&f->e), UINT64_MAX);
+}
+
 /* Warned, and the terminal is released while members live on: they are ended at the
  * deadline the warning announced, by signals alone, not before. */
 static void test_released_warned_ended_at_deadline(void **state)
@@ -724,6 +883,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ended_only_when_no_member, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_session_vanishes_by_itself, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_takeover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_ending_saved_and_dropped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_during_ending_held, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_during_ending_released, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_ending_gone_meanwhile, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resume_refuses_nonsense, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_released_warned_ended_at_deadline, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_released_warned_nothing_left, setup, teardown),

@@ -110,6 +110,20 @@ static int k_is_armed(void *ctx, const struct tty_key *k)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+static int k_save_ending(void *ctx, const struct ending_key *k, const struct ending_rec *r)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_update_elem(d->bpf.ending_fd, k, r, BPF_ANY) ? -errno : 0;
+}
+
+static int k_drop_ending(void *ctx, const struct ending_key *k)
+{
+	struct daemon *d = ctx;
+
+	return bpf_map_delete_elem(d->bpf.ending_fd, k) ? -errno : 0;
+}
+
 static void k_set_narmed(void *ctx, uint32_t n)
 {
 	struct daemon *d = ctx;
@@ -263,10 +277,49 @@ struct adopt {
 	int n;
 };
 
+struct resume {
+	struct daemon *d;
+	int n;
+	struct ending_key bad[64]; /* entries that cannot be carried on: deleted after the walk */
+	size_t nbad;
+};
+
+static int resume_one(const void *key, const void *val, void *ctx)
+{
+	struct resume *rs = ctx;
+
+	/* kept in the map until the engine saves its next step or drops it */
+	if (engine_resume_ending(&rs->d->eng, key, val, boottime_ns()) == 0)
+		rs->n++;
+	else if (rs->nbad < sizeof(rs->bad) / sizeof(rs->bad[0]))
+		memcpy(&rs->bad[rs->nbad++], key, sizeof(struct ending_key));
+	return 0;
+}
+
+/* Endings a previous daemon left under way: they go on (before terminals are adopted). */
+static int resume_endings(struct daemon *d)
+{
+	struct resume rs = {.d = d};
+	size_t i;
+
+	map_walk(d->bpf.ending_fd, sizeof(struct ending_key), sizeof(struct ending_rec), resume_one,
+		 &rs);
+	for (i = 0; i < rs.nbad; i++)
+		bpf_map_delete_elem(d->bpf.ending_fd, &rs.bad[i]);
+	if (rs.nbad)
+		log_warn("dropped %zu entries of %s/ending this daemon cannot carry on", rs.nbad,
+			 TTYIDLE_PIN_DIR);
+	return rs.n;
+}
+
 static int adopt_one(const void *key, const void *val, void *ctx)
 {
 	struct adopt *ad = ctx;
 	const struct prior_arm *p;
+
+	/* a terminal whose session's ending was resumed is the engine's already */
+	if (engine_find(&ad->d->eng, key))
+		return 0;
 
 	p = ad->nprior ? bsearch(key, ad->prior, ad->nprior, sizeof(*ad->prior), cmp_prior) : NULL;
 	if ((p ? engine_add_warned(&ad->d->eng, key, p->a.mask, p->a.warned_ms, boottime_ns())
@@ -658,6 +711,8 @@ int do_run(int argc, char **argv)
 	    .disarm = k_disarm,
 	    .set_narmed = k_set_narmed,
 	    .is_armed = k_is_armed,
+	    .save_ending = k_save_ending,
+	    .drop_ending = k_drop_ending,
 	};
 	if ((e = nss_cache_new(&d.nss, NULL, NSS_CACHE_TTL_NS))) {
 		cmd_error("run", "cannot start the name lookup thread: %s", strerror(-e));
@@ -691,6 +746,7 @@ int do_run(int argc, char **argv)
 		goto out;
 	}
 	{
+		int nend = resume_endings(&d);
 		int n = adopt_terminals(&d, prior, nprior);
 		struct ttyidle_stats stc;
 
@@ -698,6 +754,8 @@ int do_run(int argc, char **argv)
 			d.events_lost_seen = stc.events_lost;
 		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
 			 d.policy[0].nrules, d.conf, d.conf_dir, n);
+		if (nend)
+			log_info("taking over %d endings under way", nend);
 		notify_ready(NULL);
 		notify_status("%s programs in %s mode; %zu rules; tracking %d terminals",
 			      d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),

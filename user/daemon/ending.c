@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "daemon/engine_int.h"
+#include "lib/log.h"
 #include "policy/duration.h"
 
 /* After SIGKILL, how long before the survivors are reported. */
@@ -20,6 +21,64 @@
 /* After a step, the first look for the session's end; each look doubles the wait, up to the
  * next step, so the record says when it really ended at little cost. */
 #define END_CHECK_FIRST_NS (100 * NSEC_PER_MSEC)
+
+static struct ending_key ending_key_of(const struct term *t)
+{
+	return (struct ending_key){.sid = (__u32)t->who.sid, .leader_start = t->who.leader_start};
+}
+
+#define COPY_STR(dst, src) snprintf(dst, sizeof(dst), "%s", src)
+
+/*
+ * The ending as it stands, into the `ending` map: a daemon restarted now
+ * goes on from here (engine_resume_ending). Only sessions have anything left
+ * to do after the hangup; a failure costs that only (the map is full).
+ */
+static void ending_save(struct engine *e, const struct term *t)
+{
+	struct ending_key k = ending_key_of(t);
+	struct ending_rec r;
+	int err;
+
+	if (!e->k->save_ending || t->who.sid <= 1)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.key = t->key;
+	r.first_ns = t->first_ns;
+	r.acted_ns = t->acted_ns;
+	r.last_ns = t->last_ns;
+	r.next_due_ns = t->plan.due_ns;
+	r.d_term_ns = t->plan.d_term_ns;
+	r.d_kill_ns = t->plan.d_kill_ns;
+	r.d_report_ns = t->plan.d_report_ns;
+	r.uid = t->who.uid;
+	r.last_clock = t->last_clock;
+	r.next_step = t->plan.next;
+	r.action = t->action;
+	COPY_STR(r.user, t->who.user);
+	COPY_STR(r.tty, t->who.tty);
+	COPY_STR(r.leader, t->who.leader);
+	COPY_STR(r.service, t->who.service);
+	COPY_STR(r.remote, t->who.remote);
+	COPY_STR(r.remote_src, t->who.remote_src);
+	COPY_STR(r.container, t->who.container);
+	COPY_STR(r.rule, t->rule_name);
+	err = e->k->save_ending(e->k->ctx, &k, &r);
+	if (err && err != e->ending_err) {
+		log_warn("session %d: cannot keep its ending in the ending map (%s): a restart "
+			 "now would start it over",
+			 t->who.sid, strerror(-err));
+	}
+	e->ending_err = err;
+}
+
+static void ending_drop(struct engine *e, const struct term *t)
+{
+	struct ending_key k = ending_key_of(t);
+
+	if (e->k->drop_ending && t->who.sid > 1)
+		e->k->drop_ending(e->k->ctx, &k);
+}
 
 void ending_start(struct engine *e, struct term *t, const struct verdict *v, uint64_t now)
 {
@@ -42,6 +101,7 @@ static void finish_ending(struct engine *e, struct term *t)
 
 	engine_set_phase(e, t, PH_FINISHED);
 	deadheap_remove(&e->heap, &t->hn);
+	ending_drop(e, t);
 	if (!t->released)
 		return;
 	for (pp = &e->released; *pp; pp = &(*pp)->next)
@@ -153,10 +213,13 @@ void ending_step(struct engine *e, struct term *t, uint64_t now)
 	uint64_t next;
 
 	if (t->who.sid && h->session_gone(h->ctx, t->who.sid, t->who.leader_start) == 1) {
-		audit_ended(e, t, now, "ended");
+		/* gone while no daemon looked: when exactly is not known */
+		audit_ended(e, t, now,
+			    t->resumed ? "ended while the daemon was down; seen" : "ended");
 		finish_ending(e, t);
 		return;
 	}
+	t->resumed = false;
 	a = term_plan_step(&t->plan, now, false);
 	switch (a) {
 	case TERM_ACT_NONE:
@@ -185,8 +248,10 @@ void ending_step(struct engine *e, struct term *t, uint64_t now)
 		finish_ending(e, t);
 		return;
 	}
-	if (a != TERM_ACT_NONE)
+	if (a != TERM_ACT_NONE) {
 		t->check_ns = END_CHECK_FIRST_NS;
+		ending_save(e, t);
+	}
 	next = term_plan_next(&t->plan);
 	if (now + t->check_ns < next)
 		next = now + t->check_ns;
@@ -225,6 +290,13 @@ bool ending_follow_release(struct engine *e, struct term *t, uint64_t now)
 	e->released = t;
 	e->nreleased++;
 	t->check_ns = END_CHECK_FIRST_NS;
+	ending_save(e, t);
 	engine_schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
 	return true;
+}
+
+void ending_resumed(struct engine *e, struct term *t, uint64_t now)
+{
+	t->check_ns = END_CHECK_FIRST_NS;
+	engine_schedule(e, t, now < term_plan_next(&t->plan) ? now : term_plan_next(&t->plan));
 }

@@ -147,6 +147,15 @@ struct term *engine_find(const struct engine *e, const struct tty_key *k)
 	return t;
 }
 
+static void table_insert(struct engine *e, struct term *t)
+{
+	size_t h = key_hash(&t->key, e->nbuckets);
+
+	t->next = e->buckets[h];
+	e->buckets[h] = t;
+	e->nterms++;
+}
+
 static int grow(struct engine *e)
 {
 	size_t nb = e->nbuckets * 2, i;
@@ -637,7 +646,6 @@ static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_ma
 		    uint32_t prior_warned_ms, uint64_t now)
 {
 	struct term *t = engine_find(e, k);
-	size_t h;
 
 	if (t) {
 		/* the same device number, a new terminal: start over */
@@ -653,11 +661,79 @@ static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_ma
 	t->who.uid = -1;
 	t->prior_mask = prior_warned_ms ? prior_mask : 0;
 	t->prior_warned_ms = t->prior_mask ? prior_warned_ms : 0;
-	h = key_hash(k, e->nbuckets);
-	t->next = e->buckets[h];
-	e->buckets[h] = t;
-	e->nterms++;
+	table_insert(e, t);
 	decide(e, t, now);
+	return 0;
+}
+
+/* NUL-terminated copy of a fixed-size field of the other struct */
+#define COPY_FIELD(dst, src)                                                       \
+	do {                                                                       \
+		size_t n_ = sizeof(dst) < sizeof(src) ? sizeof(dst) : sizeof(src); \
+		memcpy(dst, src, n_);                                              \
+		(dst)[n_ - 1] = 0;                                                 \
+	} while (0)
+
+int engine_resume_ending(struct engine *e, const struct ending_key *k, const struct ending_rec *r,
+			 uint64_t now)
+{
+	struct tty_rec rec;
+	struct term *t;
+	bool held;
+
+	if (k->sid <= 1 || r->next_step < TERM_ACT_HANGUP || r->next_step > TERM_ACT_REPORT ||
+	    r->action > ACTION_SIGNAL)
+		return -EINVAL;
+	/* the same terminal instance, still held: it goes back in the table */
+	held = !engine_find(e, &r->key) && e->k->read_rec(e->k->ctx, &r->key, &rec) == 0 &&
+	       rec.first_ns == r->first_ns;
+	if (held && e->nterms >= e->nbuckets && grow(e))
+		return -ENOMEM;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	deadheap_node_init(&t->hn);
+	t->key = r->key;
+	t->first_ns = r->first_ns;
+	t->resolved = true;
+	t->who.sid = (pid_t)k->sid;
+	t->who.leader_start = k->leader_start;
+	t->who.uid = r->uid;
+	COPY_FIELD(t->who.user, r->user);
+	COPY_FIELD(t->who.tty, r->tty);
+	COPY_FIELD(t->who.leader, r->leader);
+	COPY_FIELD(t->who.service, r->service);
+	COPY_FIELD(t->who.remote, r->remote);
+	COPY_FIELD(t->who.remote_src, r->remote_src);
+	COPY_FIELD(t->who.container, r->container);
+	COPY_FIELD(t->rule_name, r->rule);
+	t->action = (enum action)r->action;
+	t->acted_ns = r->acted_ns;
+	t->due_ns = r->acted_ns;
+	t->last_ns = r->last_ns;
+	t->last_clock = r->last_clock;
+	t->plan = (struct term_plan){
+	    .next = (enum term_action)r->next_step,
+	    .due_ns = r->next_due_ns,
+	    .d_term_ns = r->d_term_ns,
+	    .d_kill_ns = r->d_kill_ns,
+	    .d_report_ns = r->d_report_ns,
+	};
+	t->resumed = true;
+	engine_set_phase(e, t, PH_ENDING);
+	if (held) {
+		table_insert(e, t);
+	} else {
+		t->released = true;
+		t->next = e->released;
+		e->released = t;
+		e->nreleased++;
+	}
+	log_info("session %u of %s (%s): its ending, begun %.1fs ago, goes on (%s next)", k->sid,
+		 t->who.user[0] ? t->who.user : "?", t->who.tty[0] ? t->who.tty : "?",
+		 now > r->acted_ns ? (double)(now - r->acted_ns) / NSEC : 0.0,
+		 term_action_name(t->plan.next));
+	ending_resumed(e, t, now);
 	return 0;
 }
 

@@ -41,6 +41,10 @@ struct engine_kernel {
 	void (*set_narmed)(void *ctx, uint32_t n);
 	/* 1 if the terminal is still in `armed`, 0 if not, -errno */
 	int (*is_armed)(void *ctx, const struct tty_key *k);
+	/* the `ending` map (struct ending_rec): a session's ending as it stands,
+	 * and its removal once over; NULL: endings die with the daemon */
+	int (*save_ending)(void *ctx, const struct ending_key *k, const struct ending_rec *r);
+	int (*drop_ending)(void *ctx, const struct ending_key *k);
 };
 
 enum term_phase {
@@ -92,6 +96,7 @@ struct term {
 	uint64_t acted_ns;
 	uint64_t warned_ns; /* when the warning of PH_WARNED was given */
 	uint64_t due_ns;    /* PH_WARNED: the deadline the warning announced */
+	bool resumed;	    /* ending taken over from a previous daemon: not yet looked at */
 	/*
 	 * A warning a previous daemon gave (its `armed` entry, found at start):
 	 * the clocks it was armed for and struct armed.warned_ms. It is taken
@@ -122,6 +127,7 @@ struct engine {
 	uint32_t nunresolved; /* terminals with `unresolved` set */
 	uint32_t nnames_wait; /* terminals with `names_wait` set */
 	uint32_t nreleased;   /* entries of `released` */
+	int ending_err;	      /* the last save_ending() result: a failure is logged once */
 	struct engine_stats stats;
 	struct metrics *metrics; /* labelled counters; NULL: none kept */
 };
@@ -140,6 +146,16 @@ int engine_add(struct engine *e, const struct tty_key *k, uint64_t now);
  */
 int engine_add_warned(struct engine *e, const struct tty_key *k, uint32_t mask, uint32_t warned_ms,
 		      uint64_t now);
+/*
+ * At start-up, before the terminals are added: a session a previous daemon
+ * was ending (its `ending` entry). The escalation goes on from the step it
+ * had reached, at the times it had set: a restart never starts it over nor
+ * gives a second warning, and a released terminal's survivors are still
+ * ended. Its terminal, if still the same instance, is taken into the table
+ * (engine_add then leaves it alone); 0 or -errno.
+ */
+int engine_resume_ending(struct engine *e, const struct ending_key *k, const struct ending_rec *r,
+			 uint64_t now);
 /* EV_GONE: the terminal was released. A session being ended is still followed until it is. */
 void engine_gone(struct engine *e, const struct tty_key *k, uint64_t now);
 /* EV_ACTIVITY on an armed terminal. */

@@ -30,5 +30,7 @@ void ending_step(struct engine *e, struct term *t, uint64_t now);
  * (true); false: t is the caller's to free.
  */
 bool ending_follow_release(struct engine *e, struct term *t, uint64_t now);
+/* engine_resume_ending() has set t up: its first look, now or at its next step. */
+void ending_resumed(struct engine *e, struct term *t, uint64_t now);
 
 #endif

@@ -264,6 +264,7 @@ static void state_init(struct bpf_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->ttys_fd = st->armed_fd = st->events_fd = st->ctl_fd = st->stats_fd = -1;
+	st->ending_fd = -1;
 }
 
 /*
@@ -333,6 +334,11 @@ int bpf_maps_open_pinned(struct bpf_state *st, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot read %s/ctl: %s", TTYIDLE_PIN_DIR, strerror(-r));
 		goto fail;
 	}
+	/* pins of a version before `ending` have none: -1, not an error */
+	if ((r = open_pin("ending", &st->ending_fd)) && r != -ENOENT) {
+		snprintf(err, errlen, "cannot open %s/ending: %s", TTYIDLE_PIN_DIR, strerror(-r));
+		goto fail;
+	}
 	st->mode = c.mode;
 	return 0;
 fail:
@@ -347,6 +353,7 @@ void bpf_state_close(struct bpf_state *st)
 	close_fd(&st->events_fd);
 	close_fd(&st->ctl_fd);
 	close_fd(&st->stats_fd);
+	close_fd(&st->ending_fd);
 	/* unpinnable links die with us; pinned ones live on in bpffs */
 	destroy_links(st);
 	if (st->skel) {
@@ -582,9 +589,11 @@ static int attach_one(struct bpf_state *st, struct ttyidle_bpf *skel, enum attac
  * an older version's ring buffer of another size would make it refuse the
  * whole set (and with it the idle history in `ttys`). The ring buffer holds
  * no history and, with no links left, no writer: a pinned one of another
- * size is dropped, and the object's is made in its place.
+ * size is dropped, and the object's is made in its place. So is an `ending`
+ * map of another record layout, which this daemon could not read (the
+ * endings in it were a daemon's of another version).
  */
-static void drop_resized_pin(const struct bpf_map *m, const char *name)
+static void drop_resized_pin(const char *name, __u32 key_size, __u32 value_size, __u32 max_entries)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -594,11 +603,50 @@ static void drop_resized_pin(const struct bpf_map *m, const char *name)
 	if (open_pin(name, &fd))
 		return;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-	    info.max_entries != bpf_map__max_entries(m)) {
+	    (info.max_entries != max_entries || info.key_size != key_size ||
+	     info.value_size != value_size)) {
 		pin_path(path, sizeof(path), name);
 		unlink(path);
 	}
 	close(fd);
+}
+
+#define ENDING_MAX 4096 /* as in ttyidle.bpf.c */
+
+/*
+ * Adopting programs pinned by a version without `ending` (or with another
+ * layout of it): make and pin our own, so endings survive our restarts too.
+ */
+static int ensure_ending(struct bpf_state *st)
+{
+	char path[512];
+	int fd;
+
+	if (st->ending_fd >= 0) {
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		if (bpf_obj_get_info_by_fd(st->ending_fd, &info, &len) == 0 &&
+		    info.key_size == sizeof(struct ending_key) &&
+		    info.value_size == sizeof(struct ending_rec))
+			return 0;
+		close_fd(&st->ending_fd);
+	}
+	drop_resized_pin("ending", sizeof(struct ending_key), sizeof(struct ending_rec),
+			 ENDING_MAX);
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ending", sizeof(struct ending_key),
+			    sizeof(struct ending_rec), ENDING_MAX, NULL);
+	if (fd < 0)
+		return -errno;
+	pin_path(path, sizeof(path), "ending");
+	if (bpf_obj_pin(fd, path)) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	st->ending_fd = fd;
+	return 0;
 }
 
 /* Load and attach in one mode; on failure `why` says which step refused. */
@@ -618,7 +666,9 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 	}
 	skel->rodata->tty_write_takes_file = s->write_nargs == 4;
 	select_programs(skel, mode, s);
-	drop_resized_pin(skel->maps.events, "events");
+	drop_resized_pin("events", 0, 0, bpf_map__max_entries(skel->maps.events));
+	drop_resized_pin("ending", sizeof(struct ending_key), sizeof(struct ending_rec),
+			 bpf_map__max_entries(skel->maps.ending));
 	r = ttyidle_bpf__load(skel);
 	if (r) {
 		snprintf(why, whylen, "load: %s", strerror(-r));
@@ -694,6 +744,11 @@ static int try_adopt(struct bpf_state *st, enum attach_mode want, char *err, siz
 		bpf_state_close(st);
 		return -EBUSY;
 	}
+	if ((r = ensure_ending(st))) {
+		snprintf(err, errlen, "cannot make %s/ending: %s", TTYIDLE_PIN_DIR, strerror(-r));
+		bpf_state_close(st);
+		return r;
+	}
 	st->mode = c.mode;
 	st->adopted = true;
 	st->links_pinned = true;
@@ -707,8 +762,9 @@ static int maps_from_skel(struct bpf_state *st)
 	st->events_fd = dup(bpf_map__fd(st->skel->maps.events));
 	st->ctl_fd = dup(bpf_map__fd(st->skel->maps.ctl));
 	st->stats_fd = dup(bpf_map__fd(st->skel->maps.stats));
+	st->ending_fd = dup(bpf_map__fd(st->skel->maps.ending));
 	if (st->ttys_fd < 0 || st->armed_fd < 0 || st->events_fd < 0 || st->ctl_fd < 0 ||
-	    st->stats_fd < 0)
+	    st->stats_fd < 0 || st->ending_fd < 0)
 		return -errno;
 	return 0;
 }

@@ -21,6 +21,7 @@ struct bpf_state {
 	int events_fd;
 	int ctl_fd;
 	int stats_fd;
+	int ending_fd; /* -1: none pinned (status of an older version's pins) */
 	enum attach_mode mode;
 	bool adopted;	   /* programs were already attached (pinned links) */
 	bool links_pinned; /* false on kernels that cannot pin kprobe links (< 5.15) */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# timeout: 90
+# timeout: 150
 # Hostile timing: the daemon restarts while a login is in its warning (issue
 # "No user can escape enforcement", point 8; alice may time her idleness
 # against a package upgrade, a reload gone wrong, a crash). The warning
@@ -8,6 +8,11 @@
 # + idle-timeout, at most 2 s late, never before), with no second warning,
 # which would also move the deadline to one warn-before after it. Once with
 # a clean stop (SIGTERM, as `systemctl restart` does), once with SIGKILL.
+# Then (c) it restarts after the hangup, while a job of alice's that ignores
+# SIGHUP and SIGTERM (and holds no fd on the terminal, so the terminal is
+# released) waits for the escalation: the new daemon carries it on from the
+# `ending` map, so the job is SIGKILLed at the time the first daemon had set
+# (deadline + 3 s + 3 s), not started over and not forgotten.
 # Processes of bob and root elsewhere get no signal.
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
@@ -16,6 +21,7 @@ start_enforcing <<'CONF'
 [global]
 idle-timeout = 10s
 warn-before = 6s
+signal-delays = 3s 3s
 CONF
 bystander_start bob bob
 bystander_start root root
@@ -58,6 +64,56 @@ restart_in_warning() {
 
 restart_in_warning a TERM
 restart_in_warning b KILL
+
+# restart_in_ending NAME: as above, but the daemon is killed just after the
+# hangup, while alice's stubborn job waits for SIGKILL.
+restart_in_ending() {
+	audit_rotate
+	ssh_login "$1" alice
+	tty=$(remote_tty "$1")
+	type_keys "$1" "sh -c 'trap \"\" HUP TERM; exec sleep 1005' </dev/null >/dev/null 2>&1 & echo JO\"\"BS=\$\$=\\n"
+	sid=$(pty_cmd "$1" 'expect JOBS=' | sed -n 's/.*JOBS=\([0-9]*\)=.*/\1/p' | tail -n1)
+	r=$(tty_rec "$tty")
+	need_rec "$tty" "$r"
+	deadline=$(($(in_ms "$r") + 10000))
+	wait_for 5 count_is 2 session_pids "$sid"
+	job=$(session_pids "$sid" | grep -vx "$sid" | tr '\n' ' ')
+	log "$1: session $sid on $tty, job $(describe_pids $job)"
+	wait_for 20 has_terminate "$tty"
+	kill -KILL "$TTYIDLE_PID"
+	wait "$TTYIDLE_PID" 2>/dev/null
+	log "$1: daemon killed $(($(uptime_ms) - deadline)) ms after the deadline (hung up: $(tty_audit terminate "$tty" | sed 's/.*OUTCOME=/OUTCOME=/'))"
+	start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+	grep -q 'taking over 1 endings under way' "$TTYIDLE_LOG" ||
+		fail "$1: the restarted daemon took over no ending: $(tail -n 5 "$TTYIDLE_LOG")"
+	poll_until $((deadline + 9000)) _no_pids $job
+	gone=$(uptime_ms)
+	left=$(describe_pids $job)
+	[ -z "$left" ] || {
+		tty_records "$tty"
+		fail "$1: alice's job still alive $((gone - deadline)) ms after the deadline: $left"
+	}
+	log "$1: job gone $((gone - deadline)) ms after the deadline"
+	# SIGKILL is due 6 s after the hangup: not before (it ignores SIGTERM)
+	assert_ge 5500 $((gone - deadline)) "$1: ms from the deadline until the job was gone"
+	assert_le 8000 $((gone - deadline)) "$1: ms from the deadline until the job was gone"
+	assert_eq 1 "$(tty_audit_count warn "$tty")" "$1: warn records of $tty"
+	assert_eq 1 "$(tty_audit_count terminate "$tty")" "$1: terminate records of $tty"
+	assert_match 'OUTCOME="SIGKILL sent to 1 processes"' "$(tty_audit escalate "$tty")" \
+		"$1: the last escalate record of $tty"
+	wait_for 5 has_ended "$tty"
+	log "$1: $(tty_audit ended "$tty" | sed 's/.*OUTCOME=/OUTCOME=/')"
+}
+has_terminate() {
+	[ -n "$(tty_audit terminate "$1")" ]
+}
+has_ended() {
+	[ -n "$(tty_audit ended "$1")" ]
+}
+_no_pids() {
+	[ -z "$(describe_pids "$@")" ]
+}
+soft c-ending restart_in_ending c
 bystanders_check
 soft_end
 stop_ttyidle

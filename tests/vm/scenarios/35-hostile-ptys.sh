@@ -52,8 +52,20 @@ chmod 755 /tmp/flood.sh
 type_keys a "setsid sh /tmp/flood.sh </dev/null >/dev/null 2>&1 & echo FL\"\"OOD\\n"
 quiet pty_cmd a 'expect FLOOD'
 # the deadlines count from input typed once the flood runs (its first wave can
-# take seconds on a loaded TCG host), so that it surrounds both of them
-poll_for 60 grep -q '^ready ' /tmp/flood.log || fail "the flood did not start: $(cat /tmp/flood.log 2>&1)"
+# take seconds on a loaded TCG host), so that it surrounds both of them; until
+# then both users type a space a second (leading spaces of the command line
+# below), or a slow start would let their logins come due before it
+_flood_ready() {
+	grep -q '^ready ' /tmp/flood.log 2>/dev/null
+}
+i=0
+until _flood_ready; do
+	[ $i -lt 60 ] || fail "the flood did not start: $(cat /tmp/flood.log 2>&1)"
+	type_keys a "\\x20"
+	type_keys b "\\x20"
+	sleep 1
+	i=$((i + 1))
+done
 for c in a b; do
 	type_keys "$c" "echo A\"\"GAIN\\n"
 	quiet pty_cmd "$c" 'expect AGAIN'
