@@ -130,10 +130,42 @@ fi
 if out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --json --config "$1" --config-dir /nonexistent' "$T" "$conf" 2>&1) &&
 	jq -e '.terminals[0].tty == "pts/7" and .terminals[0].dev == "136:7" and .terminals[0].devpts == "0:99" and .runs_skipped == 0' <<<"$out" >/dev/null; then
 	pass=$((pass + 1)); echo "ok   status-json"
+	status_json=$out
 else
 	fail=$((fail + 1)); echo "FAIL status-json:"; printf '%s\n' "$out" | sed 's/^/       /'
+	status_json=
 fi
 rm -f "$conf"
+
+# jsonq (tests/vm/progs/jsonq.c), which the VM scenarios read the status with:
+# it picks the right terminal, also past strings holding what fooled sed
+# ("},{", quotes, escapes), and refuses what is not JSON with exit 2
+jqd=$(mktemp -d)
+J=$jqd/jsonq
+if ! cc -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o "$J" "$top/tests/vm/progs/jsonq.c" 2>"$jqd/cc.err"; then
+	fail=$((fail + 1)); echo "FAIL jsonq-build:"; sed 's/^/       /' "$jqd/cc.err"
+else
+	printf '%s\n' '{"terminals":[{"tty":"pts/1","devpts":"0:99","user":"bob","leader_cmd":"x\"},{\"tty\":\"pts/7\",\"devpts\":\"0:99\",\"user\":\"eve\"}"},' \
+		'{"tty":"pts/7","devpts":"0:22","user":null},' \
+		'{"tty":"pts/7","devpts":"0:99","user":"alice","leader_cmd":"sh \"\u001b[2J\ufffd\\\""}],"runs_skipped":null}' >"$jqd/hostile.json"
+	got=$("$J" terminals tty=pts/7 devpts=0:99 <"$jqd/hostile.json" | "$J" get user leader_cmd)
+	want=$'alice\nsh "\e[2J\xef\xbf\xbd\\"'
+	got2=${status_json:+$("$J" terminals dev=136:7 devpts=0:99 <<<"$status_json" | "$J" get tty)}
+	got2=$got2/$("$J" count user:string <"$jqd/hostile.json")/$("$J" get runs_skipped <"$jqd/hostile.json")
+	if [ "$got" = "$want" ] && [ "$got2" = "${status_json:+pts/7}/2/null" ]; then
+		pass=$((pass + 1)); echo "ok   jsonq-select"
+	else
+		fail=$((fail + 1)); echo "FAIL jsonq-select: got $(printf %q "$got") and '$got2'," \
+			"want $(printf %q "$want") and '${status_json:+pts/7}/2/null'"
+	fi
+	printf '{"terminals":[{"tty":"pts/\377"}]}\n' >"$jqd/bad-utf8.json"
+	check jsonq-bad-utf8 2 '^jsonq: invalid UTF-8 at byte 26$' -- sh -c 'exec "$0" terminals <"$1"' "$J" "$jqd/bad-utf8.json"
+	printf '{"terminals":[{"tty":"pts/1"},]}\n' >"$jqd/comma.json"
+	check jsonq-trailing-comma 2 "^jsonq: expected a value, found '\]' at byte 30$" -- sh -c 'exec "$0" terminals <"$1"' "$J" "$jqd/comma.json"
+	head -c 100 "$jqd/hostile.json" >"$jqd/cut.json"
+	check jsonq-truncated 2 '^jsonq: truncated input: unterminated string at byte 100$' -- sh -c 'exec "$0" count <"$1"' "$J" "$jqd/cut.json"
+fi
+rm -rf "$jqd"
 
 echo "host: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,9 +5,9 @@
 # newc cpio) at OUT.
 #
 # Contents: busybox-static with its applets, build/ttyidle, bpftool, ptyctl,
-# ptybench, sshd/ssh/ssh-keygen/tmux/autolog/ps/utempter with their libraries,
-# users root, alice and bob with an ssh key, terminfo, the C.UTF-8 locale,
-# tests/vm/init as /init, tests/vm/scenarios/* as /scenarios and
+# ptybench, jsonq, sshd/ssh/ssh-keygen/tmux/autolog/ps/utempter with their
+# libraries, users root, alice and bob with an ssh key, terminfo, the C.UTF-8
+# locale, tests/vm/init as /init, tests/vm/scenarios/* as /scenarios and
 # tests/vm/bench/* as /bench. x86 (the default) takes the host's programs;
 # arm64 takes Debian's arm64 builds from the sysroot of
 # scripts/fetch-sysroot.sh, whose libraries are found by their DT_NEEDED
@@ -112,10 +112,11 @@ else
 fi
 mkdir -p "$VMB/keys" "$PROGS" "$(dirname "$OUT")"
 
-# ---- ptyctl, ptybench: static, so they run before anything else is in place -
+# ---- ptyctl, ptybench, jsonq: static, so they run with no libraries ---------
 PTYCTL=$PROGS/ptyctl
 PTYBENCH=$PROGS/ptybench
-for prog in ptyctl ptybench; do
+JSONQ=$PROGS/jsonq
+for prog in ptyctl ptybench jsonq; do
 	if [[ ! -x $PROGS/$prog || $HERE/progs/$prog.c -nt $PROGS/$prog ||
 		$HERE/progs/ptyutil.h -nt $PROGS/$prog ]]; then
 		echo "  CC       $PROGS/$prog"
@@ -191,7 +192,7 @@ LOCALE=$(sysroot_path /usr/lib/locale/C.utf8)
 [[ -d $LOCALE ]] || die "$LOCALE missing (part of libc-bin)"
 
 inputs() {
-	printf '%s\n' "$0" "$HERE/init" "$PTYCTL" "$PTYBENCH" "$BUSYBOX" "${!LIBS[@]}" \
+	printf '%s\n' "$0" "$HERE/init" "$PTYCTL" "$PTYBENCH" "$JSONQ" "$BUSYBOX" "${!LIBS[@]}" \
 		"${terminfo_files[@]}"
 	awk 'NF { print $1 }' <<<"$PROGRAMS"
 	find "$HERE/scenarios" "$HERE/bench" "$LOCALE" "$VMB/keys" -type f 2>/dev/null
@@ -244,6 +245,7 @@ for l in "${!LIBS[@]}"; do
 done
 install -m 0755 "$PTYCTL" usr/bin/ptyctl
 install -m 0755 "$PTYBENCH" usr/bin/ptybench
+install -m 0755 "$JSONQ" usr/bin/jsonq
 for f in "${terminfo_files[@]}"; do
 	copy_file "$f" "/usr/share/terminfo/${f#*/terminfo/}"
 done
