@@ -36,6 +36,11 @@
  *                         terminal from the whole session, and the kernel sends SIGHUP
  *                         and SIGCONT to its foreground process group: SIGHUP is
  *                         ignored meanwhile. Prints `notty pid= sid=`
+ *   sti STR               inject STR into fd 0's terminal as if typed (TIOCSTI, one ioctl
+ *                         a byte), as a session may on its own controlling terminal where
+ *                         the kernel allows it; prints `sti n= err=` (n bytes injected, err
+ *                         the errno that stopped it, 0 if none: kernels built without
+ *                         LEGACY_TIOCSTI refuse it with EIO)
  *   exec CMD              replace ptyctl by `sh -c CMD` (same pid, same session, same
  *                         fds); prints `exec pid=` first. With notty: a login shell
  *                         that dropped its terminal but still uses it
@@ -438,7 +443,7 @@ static int takes_arg(const char *name)
 {
 	static const char *const with_arg[] = {
 	    "select", "write-master", "wm",	 "write-slave", "ws",	"expect", "spawn",
-	    "signal", "hold",	      "timeout", "serve",	"exec", NULL,
+	    "signal", "hold",	      "timeout", "serve",	"exec", "sti",	  NULL,
 	};
 
 	for (int i = 0; with_arg[i]; i++)
@@ -540,6 +545,16 @@ static int run_step(const char *name, const char *arg)
 		if (r < 0)
 			die("notty: TIOCNOTTY on fd 0: %s", strerror(errno));
 		printf("notty pid=%d sid=%d\n", (int)getpid(), (int)getsid(0));
+	} else if (!strcmp(name, "sti")) {
+		char buf[256];
+		int n = unescape(arg, buf, sizeof(buf)), i, err = 0;
+
+		for (i = 0; i < n; i++)
+			if (ioctl(0, TIOCSTI, &buf[i]) < 0) {
+				err = errno;
+				break;
+			}
+		printf("sti n=%d err=%d\n", i, err);
 	} else if (!strcmp(name, "exec")) {
 		printf("exec pid=%d\n", (int)getpid());
 		fflush(stdout);

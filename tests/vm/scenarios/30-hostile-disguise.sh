@@ -13,6 +13,10 @@
 #      5:0, not the pts device): exec sh -i <>/dev/tty >&0 2>&0
 #   e  execs a shell whose SSH_CONNECTION/SSH_CLIENT name 10.1.2.3, a host an
 #      exempt rule trusts
+# t's shell also names itself with terminal escapes and a byte that is not
+# UTF-8 (ESC ] 0 ; ... BEL, ESC [ 2 J, 0xff): `ttyidle status` must show no
+# control byte of it, `status --json` must stay valid UTF-8 JSON, and no
+# audit record may carry it raw.
 # Each login must stay in scope under [global] in `ttyidle status` (never
 # out-of-scope, never the exempt rule), be warned, and be ended on time: not
 # before last input + idle-timeout, at most 2 s after. No audit record may
@@ -52,6 +56,8 @@ quiet pty_cmd s 'expect SHELL AS tmux'
 type_keys t 'exec sh -i <>/dev/tty >&0 2>&0\n'
 type_keys t 'echo FD""0=$(readlink /proc/$$/fd/0)=\n'
 quiet pty_cmd t 'expect FD0=/dev/tty='
+type_keys t "printf '\\\\033]0;x\\\\007\\\\033[2J\\\\377' >/proc/\$\$/comm; echo NA\"\"ME=\$(od -An -tx1 /proc/\$\$/comm | tr -d ' ')=\\n"
+quiet pty_cmd t 'expect NAME=1b5d303b78071b5b324aff0a='
 type_keys e "exec env SSH_CONNECTION='10.1.2.3 1 2 3' SSH_CLIENT='10.1.2.3 1 2' sh\\n"
 type_keys e 'echo SS""H=$SSH_CONNECTION=\n'
 quiet pty_cmd e 'expect SSH=10.1.2.3 1 2 3='
@@ -81,6 +87,20 @@ ended() {
 	assert_match 'RULE=global ACTION=hangup OUTCOME="terminal hung up; ' "$t" "$1: terminate record of $2"
 }
 
+log "status: escapes and bytes that are not UTF-8 in t's name stay inert"
+esc=$(printf '\033') bel=$(printf '\007') ff=$(printf '\377')
+st=$(ttyidle status --config "$TTYIDLE_CONF" --config-dir /tmp/none)
+log "$(printf '%s\n' "$st" | grep "$tty_t")"
+case $st in
+*"$esc"* | *"$bel"* | *"$ff"*) fail "ttyidle status prints t's name raw: $(printf '%s\n' "$st" | od -c | head -n 20)" ;;
+esac
+js=$(ttyidle status --json --config "$TTYIDLE_CONF" --config-dir /tmp/none)
+printf '%s\n' "$js" | jsonq terminals >/dev/null || fail "status --json is not valid JSON (or not UTF-8)"
+leader_t=$(printf '%s\n' "$js" | jsonq terminals "tty=$tty_t" | jsonq get leader_cmd | od -An -tx1 | tr -d ' \n')
+log "t: leader_cmd as JSON gives it: $leader_t"
+# the escapes come back as the same characters, 0xff as U+FFFD (ef bf bd)
+assert_eq 1b5d303b78071b5b324aefbfbd0a "$leader_t" "t: leader_cmd decoded from status --json"
+
 log "status: every login in scope, under [global]"
 soft "n-status" in_status n "$tty_n" "$rec_n"
 soft "s-status" in_status s "$tty_s" "$rec_s"
@@ -92,6 +112,14 @@ soft "n-ended" ended n "$tty_n" "$deadline_n"
 soft "s-ended" ended s "$tty_s" "$deadline_s"
 soft "t-ended" ended t "$tty_t" "$deadline_t"
 soft "e-ended" ended e "$tty_e" "$deadline_e"
+
+log "no audit record carries t's name raw"
+raw=$(grep -n "$esc\|$bel\|$ff" "$TTYIDLE_LOG")
+[ -z "$raw" ] || {
+	printf '%s\n' "$raw" | od -c | head -n 20
+	echo "FAIL: audit records carry a control byte or 0xff raw"
+	SOFT_FAILED="$SOFT_FAILED t-audit-raw"
+}
 
 log "no record believes the spoofed host"
 spoofed=$(grep 'REMOTE=10\.1\.2\.3' "$TTYIDLE_LOG")
