@@ -245,12 +245,21 @@ int conf_parse_match(struct parser *ps, const struct keydef *kd, const char *val
 	struct tok toks[CONF_ITEMS_MAX];
 	struct match_list *m = &ps->cur->match[kd->match];
 	struct match_item *items;
-	size_t n, i, j;
+	size_t n, i, j, printed;
 	int r;
 
 	r = conf_split(ps, val, false, toks, &n);
 	if (r < 0)
 		return r;
+	/* The effective policy prints a list as "a, b, c" and must load back:
+	 * one written "a b c" can be longer so (found by fuzz_config). */
+	for (printed = 0, i = 0; i < n; i++)
+		printed += toks[i].n + (i ? 2 : 0);
+	if (printed > CONF_VALUE_MAX)
+		return conf_perr(ps, val,
+				 "the list is too long: written as \"a, b, c\" it takes %zu bytes, "
+				 "more than %d",
+				 printed, CONF_VALUE_MAX);
 	items = calloc(n, sizeof(*items));
 	if (!items)
 		return -ENOMEM;
