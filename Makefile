@@ -148,10 +148,18 @@ vm-test: $(OUT)/ttyidle
 test: $(OUT)/ttyidle
 	$(Q)tests/run-all.sh
 
-bench: $(OUT)/ttyidle
+bench: $(OUT)/ttyidle $(OUT)/hostcost
+	$(Q)$(OUT)/hostcost 1000
 	$(Q)tests/vm/bench/host/bench.sh --arch $(ARCH)
 
+# The engine and host alone on this machine, no BPF (tests/bench/hostcost.c)
+PURE_OBJS := $(patsubst user/%.c,$(OUT)/user/%.o,$(PURE_SRCS))
+$(OUT)/hostcost: tests/bench/hostcost.c $(PURE_OBJS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(DEPFLAGS) $(CFLAGS) $(WARN) $< $(PURE_OBJS) $(LIBS) -o $@
+
 FORMAT_SRCS = bpf/*.c bpf/*.h user/*/*.c user/*/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h \
+	      tests/bench/*.c \
 	      tests/vm/progs/*.c tests/vm/progs/*.h
 
 format:

@@ -435,6 +435,8 @@ static void test_warn_at_idle_warn(void **state)
 	assert_int_equal(f->fh.warnings, 0);
 	engine_run_due(&f->e, T0 + 60 * S);
 	assert_int_equal(f->fh.warnings, 1);
+	/* resolved once: the check before acting is that same fresh resolution */
+	assert_int_equal(f->fh.resolves, 1);
 	assert_string_equal(f->fh.warning, "idle alice on pts/3");
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, IN);
@@ -482,6 +484,8 @@ static void test_hangup_at_deadline(void **state)
 	engine_run_due(&f->e, T0 + 100 * S);
 	assert_int_equal(f->fh.hangups, 1);
 	assert_int_equal(f->fh.opens, 1);
+	/* the deadline is another batch: resolved afresh before the hangup */
+	assert_int_equal(f->fh.resolves, 2);
 	assert_int_equal(f->fh.m[0].got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(vim->got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(f->e.stats.terminations, 1);

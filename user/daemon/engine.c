@@ -308,7 +308,16 @@ static void who_from_session(struct who *w, const struct session_info *si)
  * done before every action, and it also catches the leader's exec (sshd's
  * child becomes the shell) and a remote host recorded after the first look.
  */
-static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec, bool fresh)
+/*
+ * fresh: the caller is about to act, so what it acts on must be read now,
+ * not taken from an earlier look; a resolution made in this same batch (at
+ * the same now) is that. Without that exception every terminal first
+ * resolved at its warning was resolved twice in a row, and a thousand
+ * warnings due together went out at half the rate, late enough to move
+ * their deadlines (bench 40-load).
+ */
+static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec, bool fresh,
+		    uint64_t now)
 {
 	struct session_info *si;
 	struct subject_buf sb;
@@ -318,7 +327,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	pid_t prev_sid;
 	int r;
 
-	if (!fresh && t->resolved && (uint32_t)t->who.sid == rec->sid &&
+	if ((!fresh || t->resolved_ns == now) && t->resolved && (uint32_t)t->who.sid == rec->sid &&
 	    t->first_ns == rec->first_ns)
 		return true;
 	t->resolved = false;
@@ -357,6 +366,7 @@ static bool resolve(struct engine *e, struct term *t, const struct tty_rec *rec,
 	}
 	t->rule = rule;
 	t->resolved = true;
+	t->resolved_ns = now;
 	set_unresolved(e, t, false);
 	t->first_ns = rec->first_ns;
 	snprintf(t->rule_name, sizeof(t->rule_name), "%s", rule ? rule->name : "");
@@ -522,7 +532,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		engine_schedule(e, t, at);
 		return;
 	}
-	if (!resolve(e, t, &rec, false)) {
+	if (!resolve(e, t, &rec, false, now)) {
 		if (t->names_wait) {
 			/* engine_names_ready() brings it back sooner */
 			engine_schedule(e, t, now + RETRY_NS);
@@ -538,7 +548,7 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 	if ((v.state == TTY_WARN_DUE && t->phase != PH_WARNED) ||
 	    (v.state == TTY_EXPIRED && t->phase != PH_LOGGED)) {
 		/* about to act: verify the session and its rule again */
-		if (!resolve(e, t, &rec, true)) {
+		if (!resolve(e, t, &rec, true, now)) {
 			if (!(t->phase == PH_WARNED && t->rule) && t->names_wait) {
 				engine_schedule(e, t, now + RETRY_NS);
 				return;

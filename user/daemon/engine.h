@@ -74,7 +74,8 @@ struct term {
 	struct term *next; /* hash chain, or the list of released terminals */
 	struct tty_key key;
 	enum term_phase phase;
-	bool resolved; /* who is valid for who.sid */
+	bool resolved;	      /* who is valid for who.sid */
+	uint64_t resolved_ns; /* the batch (its now) of the last resolution */
 	/*
 	 * The terminal was released while its session was being ended: the
 	 * escalation goes on until no process of the session remains, but the
