@@ -27,7 +27,7 @@ run_suite() {
 mkdir -p build
 run_suite unit make -s unit
 run_suite unit-fresh-boot tests/unit/fresh-boot.sh
-run_suite fuzz make -s fuzz
+run_suite fuzz make -s fuzz FUZZ_SECONDS=45
 run_suite host tests/host/run.sh
 run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed" || echo "format: 0 passed, 1 failed"'
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
