@@ -161,7 +161,11 @@ static void skip_ws(void)
 		pos++;
 }
 
-/* Length of the UTF-8 sequence at p, 0 if invalid (overlong, surrogate, > U+10FFFF). */
+/*
+ * Length of the UTF-8 sequence at p, 0 if invalid (overlong, surrogate, >
+ * U+10FFFF). Apart from user/lib/textsafe.c's utf8_decode() on purpose: this
+ * checks what ttyidle prints, so a bug there must not be shared here.
+ */
 static int utf8_len(const unsigned char *p)
 {
 	unsigned int c = p[0], min;
