@@ -33,8 +33,9 @@ run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
 run_suite pkg tests/pkg/run.sh
 run_suite vm tests/vm/run.sh
-# arm64 (tests/vm/run.sh --arch arm64) is not run here yet: its timing
-# assertions, tuned to x86 TCG, fail under aarch64 TCG (README.md, arm64).
+# arm64: the whole scenario suite on one kernel in fentry mode (the full
+# matrix: tests/vm/run.sh --arch arm64 --jobs 1; README.md, arm64)
+run_suite vm-arm64 tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1
 
 echo
 echo "=== summary"

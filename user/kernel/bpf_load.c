@@ -395,7 +395,14 @@ static int probe_sigs(struct sigs *s, char *err, size_t errlen)
 	}
 	s->write_nargs = btf_func_nargs(btf, "tty_write");
 	s->read_nargs = btf_func_nargs(btf, "n_tty_read");
-	if (s->write_nargs != 2 && s->write_nargs != 4) {
+	if (s->write_nargs < 0 || s->read_nargs < 0) {
+		/* Debian's arm64 5.10 lists no tty_write: nothing to hook by that name */
+		snprintf(err, errlen,
+			 "the kernel's BTF (/sys/kernel/btf/vmlinux) has no function %s: this "
+			 "kernel cannot be traced by ttyidle",
+			 s->write_nargs < 0 ? "tty_write" : "n_tty_read");
+		r = -ENOTSUP;
+	} else if (s->write_nargs != 2 && s->write_nargs != 4) {
 		snprintf(err, errlen, "kernel BTF: tty_write has %d parameters, expected 2 or 4",
 			 s->write_nargs);
 		r = -ENOTSUP;
