@@ -74,7 +74,7 @@ struct {
 /* Userspace's alone (see struct ending_rec): no program reads or writes it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, ENDING_MAX);
 	__type(key, struct ending_key);
 	__type(value, struct ending_rec);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

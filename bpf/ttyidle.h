@@ -145,6 +145,8 @@ struct ending_key {
 	__u64 leader_start; /* its start time (/proc/PID/stat, ns): a reused pid names nobody */
 };
 
+#define ENDING_MAX 4096 /* entries: sessions being ended at once */
+
 #define ENDING_USER_LEN	      64
 #define ENDING_TTY_LEN	      36
 #define ENDING_LEADER_LEN     64

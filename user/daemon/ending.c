@@ -27,8 +27,6 @@ static struct ending_key ending_key_of(const struct term *t)
 	return (struct ending_key){.sid = (__u32)t->who.sid, .leader_start = t->who.leader_start};
 }
 
-#define COPY_STR(dst, src) snprintf(dst, sizeof(dst), "%s", src)
-
 /*
  * The ending as it stands, into the `ending` map: a daemon restarted now
  * goes on from here (engine_resume_ending). Only sessions have anything left
@@ -55,14 +53,14 @@ static void ending_save(struct engine *e, const struct term *t)
 	r.last_clock = t->last_clock;
 	r.next_step = t->plan.next;
 	r.action = t->action;
-	COPY_STR(r.user, t->who.user);
-	COPY_STR(r.tty, t->who.tty);
-	COPY_STR(r.leader, t->who.leader);
-	COPY_STR(r.service, t->who.service);
-	COPY_STR(r.remote, t->who.remote);
-	COPY_STR(r.remote_src, t->who.remote_src);
-	COPY_STR(r.container, t->who.container);
-	COPY_STR(r.rule, t->rule_name);
+	COPY_TEXT(r.user, t->who.user);
+	COPY_TEXT(r.tty, t->who.tty);
+	COPY_TEXT(r.leader, t->who.leader);
+	COPY_TEXT(r.service, t->who.service);
+	COPY_TEXT(r.remote, t->who.remote);
+	COPY_TEXT(r.remote_src, t->who.remote_src);
+	COPY_TEXT(r.container, t->who.container);
+	COPY_TEXT(r.rule, t->rule_name);
 	err = e->k->save_ending(e->k->ctx, &k, &r);
 	if (err && err != e->ending_err) {
 		log_warn("session %d: cannot keep its ending in the ending map (%s): a restart "

@@ -676,14 +676,6 @@ static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_ma
 	return 0;
 }
 
-/* NUL-terminated copy of a fixed-size field of the other struct */
-#define COPY_FIELD(dst, src)                                                       \
-	do {                                                                       \
-		size_t n_ = sizeof(dst) < sizeof(src) ? sizeof(dst) : sizeof(src); \
-		memcpy(dst, src, n_);                                              \
-		(dst)[n_ - 1] = 0;                                                 \
-	} while (0)
-
 int engine_resume_ending(struct engine *e, const struct ending_key *k, const struct ending_rec *r,
 			 uint64_t now)
 {
@@ -709,14 +701,14 @@ int engine_resume_ending(struct engine *e, const struct ending_key *k, const str
 	t->who.sid = (pid_t)k->sid;
 	t->who.leader_start = k->leader_start;
 	t->who.uid = r->uid;
-	COPY_FIELD(t->who.user, r->user);
-	COPY_FIELD(t->who.tty, r->tty);
-	COPY_FIELD(t->who.leader, r->leader);
-	COPY_FIELD(t->who.service, r->service);
-	COPY_FIELD(t->who.remote, r->remote);
-	COPY_FIELD(t->who.remote_src, r->remote_src);
-	COPY_FIELD(t->who.container, r->container);
-	COPY_FIELD(t->rule_name, r->rule);
+	COPY_TEXT(t->who.user, r->user);
+	COPY_TEXT(t->who.tty, r->tty);
+	COPY_TEXT(t->who.leader, r->leader);
+	COPY_TEXT(t->who.service, r->service);
+	COPY_TEXT(t->who.remote, r->remote);
+	COPY_TEXT(t->who.remote_src, r->remote_src);
+	COPY_TEXT(t->who.container, r->container);
+	COPY_TEXT(t->rule_name, r->rule);
 	t->action = (enum action)r->action;
 	t->acted_ns = r->acted_ns;
 	t->due_ns = r->acted_ns;

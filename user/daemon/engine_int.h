@@ -12,6 +12,13 @@
 #include "daemon/engine.h"
 #include "policy/deadline.h"
 
+/*
+ * A text field copied between struct term and the `ending` map's record,
+ * whose sizes differ: cut to fit, always NUL-terminated, and never reading
+ * past a source that a map entry left unterminated.
+ */
+#define COPY_TEXT(dst, src) snprintf((dst), sizeof(dst), "%.*s", (int)sizeof(src), (src))
+
 void engine_schedule(struct engine *e, struct term *t, uint64_t at);
 void engine_set_phase(struct engine *e, struct term *t, enum term_phase ph);
 void engine_count(struct engine *e, const struct term *t, enum metrics_family f, const char *label);

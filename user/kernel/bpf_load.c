@@ -618,8 +618,6 @@ static void drop_resized_pin(const char *name, __u32 key_size, __u32 value_size,
 	close(fd);
 }
 
-#define ENDING_MAX 4096 /* as in ttyidle.bpf.c */
-
 /*
  * Adopting programs pinned by a version without `ending` (or with another
  * layout of it): make and pin our own, so endings survive our restarts too.
