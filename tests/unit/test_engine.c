@@ -451,6 +451,39 @@ static void test_warn_at_idle_warn(void **state)
 	assert_int_equal(f->fh.batches, 2);
 }
 
+/*
+ * Between the warning and the deadline another session took the terminal
+ * (the kernel's record names it): the deadline resolves again, and the
+ * resolution decides what is ended, not the warning's.
+ */
+static void test_deadline_resolves_new_session(void **state)
+{
+	struct fixture *f = *state;
+
+	warn_at_60(f);
+	assert_int_equal(f->fh.resolves, 1);
+	f->fk.rec.sid = SID + 1;
+	engine_run_due(&f->e, T0 + 100 * S);
+	/* asked at the look and again before acting: the fake host still answers
+	 * with the warned session, which is not the one the record names */
+	assert_int_equal(f->fh.resolves, 3);
+	assert_int_equal(f->fh.hangups, 1);
+}
+
+/* A reload between the warning and the deadline drops the warning's look. */
+static void test_deadline_after_reload_resolves(void **state)
+{
+	struct fixture *f = *state;
+
+	warn_at_60(f);
+	engine_set_policy(&f->e, &f->pol, T0 + 70 * S);
+	engine_run_due(&f->e, T0 + 70 * S);
+	assert_int_equal(f->fh.resolves, 2);
+	engine_run_due(&f->e, T0 + 100 * S);
+	assert_int_equal(f->fh.resolves, 2);
+	assert_int_equal(f->fh.hangups, 1);
+}
+
 /* Activity on the armed terminal cancels the warning; the countdown starts over. */
 static void test_cancel_by_activity(void **state)
 {
@@ -484,8 +517,8 @@ static void test_hangup_at_deadline(void **state)
 	engine_run_due(&f->e, T0 + 100 * S);
 	assert_int_equal(f->fh.hangups, 1);
 	assert_int_equal(f->fh.opens, 1);
-	/* the deadline is another batch: resolved afresh before the hangup */
-	assert_int_equal(f->fh.resolves, 2);
+	/* the look made for the warning stands for the deadline: no second one */
+	assert_int_equal(f->fh.resolves, 1);
 	assert_int_equal(f->fh.m[0].got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(vim->got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(f->e.stats.terminations, 1);
@@ -898,6 +931,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names_pending, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unresolved_waits_for_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deadline_resolves_new_session, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deadline_after_reload_resolves, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
