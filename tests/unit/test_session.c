@@ -253,7 +253,8 @@ struct world {
 	struct tty_key key;
 	struct tty_rec rec;
 	char utmp[PATH_MAX];
-	char dev[PATH_MAX]; /* a dev_root for the tests that want one: empty at first */
+	char logind[PATH_MAX]; /* logind's sessions directory: absent at first */
+	char dev[PATH_MAX];    /* a dev_root for the tests that want one: empty at first */
 	struct session_opts o;
 	struct session_info s;
 	char err[256];
@@ -381,6 +382,9 @@ static void world_build(struct world *w)
 
 	w->o.proc_root = w->fp.root;
 	w->o.utmp_path = w->utmp;
+	/* never the host's own /run/systemd/sessions */
+	fp_path(w->logind, sizeof(w->logind), "%s/sessions", w->fp.root);
+	w->o.logind_dir = w->logind;
 	w->o.host_devpts = session_dev_to_user(w->pty.key.devpts);
 }
 
@@ -799,6 +803,133 @@ static void test_container_runtime(void **state)
 		assert_false(w.s.host_mntns);
 		assert_string_equal(w.s.container_str, "");
 	}
+	world_free(&w);
+}
+
+/* ---- logind ------------------------------------------------------------------ */
+
+/* logind's record of session 4 (the cgroup every process of the world is in). */
+static void logind_put(struct world *w, const char *body, mode_t mode)
+{
+	char p[PATH_MAX];
+	FILE *f;
+
+	mkdir(w->logind, 0755);
+	fp_path(p, sizeof(p), "%s/4", w->logind);
+	f = fopen(p, "w");
+	if (!f)
+		fp_die(p);
+	fputs(body, f);
+	fclose(f);
+	chmod(p, mode);
+}
+
+static void logind_record(struct world *w, const char *tty, const char *extra)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body),
+		 "# This is private data. Do not parse.\nUID=1000\nUSER=alice\nACTIVE=1\n"
+		 "STATE=active\nREMOTE=1\nTYPE=tty\nCLASS=user\nSCOPE=session-4.scope\n"
+		 "TTY=%s\nREMOTE_HOST=192.0.2.44\nSERVICE=login\nLEADER=%d\n%s",
+		 tty, P_PRIV, extra);
+	logind_put(w, body, 0644);
+}
+
+/*
+ * logind's record makes a login of a terminal nothing else proves one (no
+ * utmp, a root program that is no login service serves the master), and
+ * gives the remote host utmp does not; only a user's own login on this very
+ * terminal, in a file and a directory only root writes.
+ */
+static void test_logind(void **state)
+{
+	char p[PATH_MAX];
+	struct world w;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip(); /* the records must be root's: only root can make them here */
+	world_build(&w);
+	w.o.utmp_path = "";
+	/* a root program that is no login service serves the master */
+	proc_add(&w, P_OTHER, "conserver", P_INIT, P_OTHER, 0, T_PRIV, 0, 0, "/usr/sbin/conserver");
+	w.rec.writer_tgid = P_OTHER;
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	assert_int_equal(w.s.service, SVC_OTHER);
+
+	logind_record(&w, w.s.tty, "");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_LOGIND);
+	assert_string_equal(session_login_evidence_name(w.s.login_src), "logind");
+	assert_int_equal(w.s.service, SVC_LOGIN);
+	assert_int_equal(w.s.service_pid, P_PRIV);
+	assert_string_equal(w.s.remote, "192.0.2.44");
+	assert_int_equal(w.s.remote_src, REMOTE_LOGIND);
+	assert_string_equal(session_remote_source_name(w.s.remote_src), "logind");
+
+	/* another terminal of the same logind session (a tmux pane's): nothing */
+	logind_record(&w, "pts/999", "");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	assert_string_equal(w.s.remote, "");
+	/* closing (its terminal may be another's by now), a greeter, another user */
+	logind_record(&w, w.s.tty, "STATE=closing\n");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	logind_record(&w, w.s.tty, "CLASS=greeter\n");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	logind_record(&w, w.s.tty, "UID=1001\n");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	/* a record anybody could have written is nobody's word */
+	logind_record(&w, w.s.tty, "");
+	fp_path(p, sizeof(p), "%s/4", w.logind);
+	assert_int_equal(chmod(p, 0666), 0);
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(chmod(w.logind, 0777), 0);
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	assert_int_equal(chmod(w.logind, 0755), 0);
+	/* a cgroup alice made under her own user@.service, named like a session */
+	fp_text(&w.fp, P_SHELL, "cgroup",
+		"0::/user.slice/user-1000.slice/user@1000.service/session-4.scope\n");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	fp_text(&w.fp, P_SHELL, "cgroup", "0::/user.slice/user-1000.slice/session-4.scope\n");
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_LOGIND);
+	/* logind not asked */
+	w.o.logind_dir = "";
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	w.o.logind_dir = w.logind;
+
+	/* alice's own program serves the master (tmux): hers, whatever logind says */
+	proc_add(&w, P_TMUX, "tmux: server", P_INIT, P_TMUX, 0, T_TMUX, ALICE, ALICE,
+		 "/usr/bin/tmux");
+	w.rec.writer_tgid = P_TMUX;
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.service, SVC_MULTIPLEXER);
+	assert_int_equal(w.s.login_src, LOGIN_NONE);
+	assert_string_equal(w.s.remote, "");
+
+	/* sshd serves it and utmp is not kept: a login by the master, the host from logind */
+	w.rec.writer_tgid = P_PRIV;
+	RESOLVE_OK(&w);
+	assert_int_equal(w.s.login_src, LOGIN_MASTER);
+	assert_int_equal(w.s.service, SVC_SSHD);
+	assert_string_equal(w.s.remote, "192.0.2.44");
+	assert_int_equal(w.s.remote_src, REMOTE_LOGIND);
+	/* utmp's host comes first */
+	w.o.utmp_path = w.utmp;
+	RESOLVE_OK(&w);
+	assert_string_equal(w.s.remote, "198.51.100.7");
+	assert_int_equal(w.s.remote_src, REMOTE_UTMP);
 	world_free(&w);
 }
 
@@ -1517,6 +1648,17 @@ static void test_open_tty(void **state)
 	fp_remove(&w.fp, P_SHELL, "fd/1");
 	fp_remove(&w.fp, P_SHELL, "fd/2");
 	EXPECT_OPENS(&w, P_SHELL, w.pty.name, O_WRONLY);
+	/* past the session's fd budget, the member that has it is not looked at */
+	fp_fd(&w.fp, P_SHELL, 3, "/dev/null");
+	fp_fd(&w.fp, P_SHELL, 4, "/dev/null");
+	fp_fd(&w.fp, P_SHELL, 7, "/dev/null");
+	w.o.fd_budget = 3;
+	assert_int_equal(session_open_tty(&w.o, P_SHELL, &w.key, w.pty.name, O_WRONLY), -E2BIG);
+	assert_string_equal(session_open_strerror(-E2BIG),
+			    "its session holds too many fds to look through");
+	w.o.fd_budget = 16;
+	EXPECT_OPENS(&w, P_SHELL, w.pty.name, O_WRONLY);
+	w.o.fd_budget = 0;
 	/* a zombie member's fds are not used */
 	fp_stat(&w.fp, P_VIM, "vim", 'Z', P_SHELL, P_VIM, P_SHELL, w.tty_nr, 0x400000, T_VIM);
 	assert_int_equal(session_open_tty(&w.o, P_SHELL, &w.key, w.pty.name, O_WRONLY), -ENOENT);
@@ -1877,6 +2019,7 @@ int main(void)
 	    cmocka_unit_test(test_holder_parents),
 	    cmocka_unit_test(test_container_runtime),
 	    cmocka_unit_test(test_environ_ignored),
+	    cmocka_unit_test(test_logind),
 	    cmocka_unit_test(test_utmp_login_evidence),
 	    cmocka_unit_test(test_utmp_rejected_records),
 	    cmocka_unit_test(test_utmp_host_terminals_only),

@@ -168,10 +168,10 @@ static void do_hangup(struct engine *e, struct term *t, char *outcome, size_t le
 		snprintf(outcome, len,
 			 rc ? "hangup failed (%s); the terminal has no session"
 			    : "terminal hung up; it had no session",
-			 strerror(-rc));
+			 session_open_strerror(rc));
 	else if (rc)
 		snprintf(outcome, len, "hangup failed (%s); SIGHUP sent to %u processes",
-			 strerror(-rc), c.signalled);
+			 session_open_strerror(rc), c.signalled);
 	else
 		snprintf(outcome, len, "terminal hung up; SIGHUP sent to %u processes",
 			 c.signalled);

@@ -51,21 +51,26 @@ enum login_evidence {
 	LOGIN_NONE = 0,
 	LOGIN_MASTER, /* a root login service (or its child) serves the PTY master */
 	LOGIN_UTMP,   /* a live USER_PROCESS record for the line (host terminals only) */
+	LOGIN_LOGIND, /* the leader's logind session is a user's login on this terminal */
 };
 
 enum remote_source {
 	REMOTE_NONE = 0,
-	REMOTE_UTMP, /* ut_host of the terminal's login record: root-written */
+	REMOTE_UTMP,   /* ut_host of the terminal's login record: root-written */
+	REMOTE_LOGIND, /* REMOTE_HOST of the leader's logind session: root-written */
 };
 
 struct session_opts {
-	const char *proc_root; /* NULL: "/proc" */
-	const char *utmp_path; /* NULL: _PATH_UTMP; "": do not read utmp */
+	const char *proc_root;	/* NULL: "/proc" */
+	const char *utmp_path;	/* NULL: _PATH_UTMP; "": do not read utmp */
+	const char *logind_dir; /* NULL: /run/systemd/sessions; "": do not ask logind */
 	dev_t host_devpts;     /* st_dev of the host's /dev/pts (session_host_devpts); 0: unknown */
 	const char *dev_root;  /* where terminal nodes are (NULL: "/dev") */
 	struct nss_cache *nss; /* names off the loop (nsscache.h); NULL: asked for synchronously */
 	/* the host's batch snapshot to find session members in (procfs.h); NULL: walk */
 	struct proc_snapshot *snap;
+	/* fds looked through per session for its terminal (session_open_tty); 0: 8192 */
+	unsigned int fd_budget;
 };
 
 struct session_group {
@@ -167,8 +172,10 @@ bool session_owner_alive(const char *proc_root, const struct tty_key *key,
  * the same devpts instance (a root-controlled path: the host's terminals,
  * whatever fds the session holds), else through PROC_ROOT/PID/fd/N of a
  * member of session sid (a container's terminals). fd or -errno (-ENOENT:
- * not reachable).
+ * not reachable; -E2BIG: its members hold more fds than are looked through).
  */
+/* What session_open_tty's -errno means, for records: strerror's, but for -E2BIG. */
+const char *session_open_strerror(int err);
 int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_key *key,
 		     const char *devname, int accmode);
 

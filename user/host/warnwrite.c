@@ -111,7 +111,7 @@ void warnwrite_describe(const struct warn_result *r, char *buf, size_t buflen)
 		snprintf(buf, buflen, "not delivered (no process holds the terminal)");
 		break;
 	case WARN_ERROR:
-		snprintf(buf, buflen, "not delivered (%s)", strerror(-r->err));
+		snprintf(buf, buflen, "not delivered (%s)", session_open_strerror(r->err));
 		break;
 	}
 }
