@@ -10,6 +10,18 @@
  *
  * The hot path only touches maps: the ring buffer carries lifecycle events
  * and activity on terminals userspace has armed, never one event per write.
+ *
+ * Reading kernel memory. fentry/fexit programs get BTF-typed pointers and
+ * read through them with plain loads (KREAD with direct = true), which
+ * lockdown=confidentiality allows: it refuses every bpf_probe_read* helper,
+ * and with them BPF_CORE_READ. Plain loads also cost less than helper calls
+ * on the hot path. kprobe programs get untyped registers and must use the
+ * helpers (lockdown=confidentiality refuses kprobes anyway). The shared code
+ * takes `direct` as a compile-time constant, so each program holds one kind
+ * of read only. A plain load cannot follow a `void *` (file->private_data,
+ * a master's driver_data), so fentry mode hooks n_tty_write, the line
+ * discipline's write that tty_write() calls with a typed tty, and learns
+ * devpts instances from typed hooks (see ptsfs).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,6 +39,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool tty_write_takes_file = false; /* pre-5.11 tty_write(file, buf, count, ppos) */
 
 #define MAX_TTYS 16384
+
+/* a field through a typed pointer: a plain load in fentry mode, a CO-RE probe read in kprobe mode
+ */
+#define KREAD(direct, p, ...) ((direct) ? (p)->__VA_ARGS__ : BPF_CORE_READ(p, __VA_ARGS__))
+
+#define DEVPTS_SUPER_MAGIC 0x1cd1
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -104,6 +122,24 @@ struct {
 	__type(value, struct resolved_cache);
 } tcache SEC(".maps");
 
+/*
+ * fentry mode: devpts instance (its struct pts_fs_info's address, as a
+ * number, which a PTY master's driver_data holds) -> the instance's s_dev.
+ * Learned where the kernel hands over a typed instance (a PTY index taken or
+ * given back in it) or a file on devpts (/dev/pts/N, /dev/pts/ptmx), since
+ * driver_data is a `void *` that plain loads cannot follow. The loader
+ * teaches it every instance in use before the I/O programs run (it opens
+ * each one's ptmx once). Pinned: programs adopted by a restarted daemon
+ * keep what was learned.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ptsfs SEC(".maps");
+
 /* kprobe mode: the entry's argument, until the matching return. */
 
 struct {
@@ -143,21 +179,21 @@ struct tty_class {
 	bool master;
 };
 
-static __always_inline struct tty_class classify(struct tty_driver *drv)
+static __always_inline struct tty_class classify(const bool direct, struct tty_driver *drv)
 {
 	struct tty_class c = {};
 	int type, subtype, pty, master;
 
 	if (bpf_core_enum_value_exists(enum tty_driver_type, TTY_DRIVER_TYPE_PTY)) {
-		type = BPF_CORE_READ(drv, type);
-		subtype = BPF_CORE_READ(drv, subtype);
+		type = KREAD(direct, drv, type);
+		subtype = KREAD(direct, drv, subtype);
 		pty = bpf_core_enum_value(enum tty_driver_type, TTY_DRIVER_TYPE_PTY);
 		master = bpf_core_enum_value(enum tty_driver_subtype, PTY_TYPE_MASTER);
 	} else {
 		struct tty_driver___old *old = (void *)drv;
 
-		type = BPF_CORE_READ(old, type);
-		subtype = BPF_CORE_READ(old, subtype);
+		type = KREAD(direct, old, type);
+		subtype = KREAD(direct, old, subtype);
 		pty = OLD_TTY_DRIVER_TYPE_PTY;
 		master = OLD_PTY_TYPE_MASTER;
 	}
@@ -166,39 +202,75 @@ static __always_inline struct tty_class classify(struct tty_driver *drv)
 	return c;
 }
 
-static __always_inline __u32 pid_host_nr(struct pid *pid)
+static __always_inline __u32 pid_host_nr(const bool direct, struct pid *pid)
 {
 	if (!pid)
 		return 0;
 	/* numbers[0] is the init namespace: the PID the host sees */
-	return BPF_CORE_READ(pid, numbers[0].nr);
+	return KREAD(direct, pid, numbers[0].nr);
 }
 
-static __always_inline void read_session(struct tty_struct *tty, __u32 *sid, __u32 *pgrp)
+static __always_inline void read_session(const bool direct, struct tty_struct *tty, __u32 *sid,
+					 __u32 *pgrp)
 {
 	if (bpf_core_field_exists(tty->ctrl)) {
-		*sid = pid_host_nr(BPF_CORE_READ(tty, ctrl.session));
-		*pgrp = pid_host_nr(BPF_CORE_READ(tty, ctrl.pgrp));
+		*sid = pid_host_nr(direct, KREAD(direct, tty, ctrl.session));
+		*pgrp = pid_host_nr(direct, KREAD(direct, tty, ctrl.pgrp));
 	} else {
 		struct tty_struct___old *old = (void *)tty;
 
-		*sid = pid_host_nr(BPF_CORE_READ(old, session));
-		*pgrp = pid_host_nr(BPF_CORE_READ(old, pgrp));
+		*sid = pid_host_nr(direct, KREAD(direct, old, session));
+		*pgrp = pid_host_nr(direct, KREAD(direct, old, pgrp));
 	}
+}
+
+/* fentry mode: a devpts superblock's instance, into ptsfs */
+static __always_inline void learn_devpts_sb(struct super_block *sb)
+{
+	__u64 fsi;
+	__u32 dev;
+
+	if (!sb || sb->s_magic != DEVPTS_SUPER_MAGIC)
+		return;
+	fsi = (__u64)sb->s_fs_info;
+	dev = sb->s_dev;
+	if (fsi)
+		bpf_map_update_elem(&ptsfs, &fsi, &dev, BPF_ANY);
 }
 
 /*
  * A PTY's devpts instance: the master's driver_data is the instance's
  * pts_fs_info, which lives as long as the pair (a slave's dentry may already
- * be gone when the pair is released).
+ * be gone when the pair is released). 0 and false: not known (fentry mode,
+ * an instance not learned yet; the event is not booked, and nothing is
+ * cached, so the terminal gets its one right key once it is learned).
  */
-static __always_inline __u32 devpts_dev(struct tty_struct *master)
+static __always_inline bool devpts_dev(const bool direct, struct tty_struct *master,
+				       struct file *file, __u32 *out)
 {
-	struct pts_fs_info *fsi = BPF_CORE_READ(master, driver_data);
+	__u64 fsi;
+	__u32 *dev;
 
-	if (!fsi)
-		return 0;
-	return BPF_CORE_READ(fsi, sb, s_dev);
+	if (!direct) {
+		struct pts_fs_info *p = BPF_CORE_READ(master, driver_data);
+
+		*out = p ? BPF_CORE_READ(p, sb, s_dev) : 0;
+		return true;
+	}
+	fsi = (__u64)master->driver_data;
+	if (!fsi) {
+		*out = 0;
+		return true;
+	}
+	dev = bpf_map_lookup_elem(&ptsfs, &fsi);
+	if (!dev && file && file->f_inode) {
+		learn_devpts_sb(file->f_inode->i_sb);
+		dev = bpf_map_lookup_elem(&ptsfs, &fsi);
+	}
+	if (!dev)
+		return false;
+	*out = *dev;
+	return true;
 }
 
 struct resolved {
@@ -208,7 +280,8 @@ struct resolved {
 	bool master; /* the event happened on the master side */
 };
 
-static __always_inline bool resolve(struct tty_struct *tty, struct resolved *r)
+static __always_inline bool resolve(const bool direct, struct tty_struct *tty, struct file *file,
+				    struct resolved *r)
 {
 	struct tty_driver *drv;
 	struct tty_class c;
@@ -217,34 +290,37 @@ static __always_inline bool resolve(struct tty_struct *tty, struct resolved *r)
 
 	if (!tty)
 		return false;
-	drv = BPF_CORE_READ(tty, driver);
+	drv = KREAD(direct, tty, driver);
 	if (!drv)
 		return false;
-	c = classify(drv);
+	c = classify(direct, drv);
 	r->pty = c.pty;
 	r->master = c.master;
 	r->tty = tty;
 	master = NULL;
 	if (c.master) {
 		master = tty;
-		tty = BPF_CORE_READ(tty, link);
+		tty = KREAD(direct, tty, link);
 		if (!tty)
 			return false;
 		r->tty = tty;
-		drv = BPF_CORE_READ(tty, driver);
+		drv = KREAD(direct, tty, driver);
+		if (!drv)
+			return false;
 	} else if (c.pty) {
-		master = BPF_CORE_READ(tty, link);
+		master = KREAD(direct, tty, link);
 	}
-	major = BPF_CORE_READ(drv, major);
-	minor_start = BPF_CORE_READ(drv, minor_start);
+	major = KREAD(direct, drv, major);
+	minor_start = KREAD(direct, drv, minor_start);
 	tty = r->tty;
-	index = BPF_CORE_READ(tty, index);
+	index = KREAD(direct, tty, index);
 	r->key.dev = ((__u32)major << 20) | (__u32)(minor_start + index);
-	r->key.devpts = master ? devpts_dev(master) : 0;
-	return true;
+	r->key.devpts = 0;
+	return !master || devpts_dev(direct, master, file, &r->key.devpts);
 }
 
-static __always_inline bool resolve_cached(struct tty_struct *tty, struct resolved *r)
+static __always_inline bool resolve_cached(const bool direct, struct tty_struct *tty,
+					   struct file *file, struct resolved *r)
 {
 	__u64 ptr = (__u64)tty;
 	struct resolved_cache *c = bpf_map_lookup_elem(&tcache, &ptr);
@@ -257,7 +333,7 @@ static __always_inline bool resolve_cached(struct tty_struct *tty, struct resolv
 		r->master = c->master;
 		return true;
 	}
-	if (!resolve(tty, r))
+	if (!resolve(direct, tty, file, r))
 		return false;
 	fresh.key = r->key;
 	fresh.tty = (__u64)r->tty;
@@ -303,19 +379,29 @@ static __always_inline void emit(__u32 type, __u32 clock, const struct tty_key *
 	bpf_ringbuf_submit(e, 0);
 }
 
-static __always_inline struct tty_rec *get_rec(struct resolved *r, __u64 now)
+static __always_inline struct tty_rec *get_rec(const bool direct, struct resolved *r,
+					       struct tty_struct *tty, __u64 now)
 {
-	struct tty_struct *tty = r->tty;
 	struct tty_rec *rec, fresh = {};
 	struct ttyidle_stats *st;
+	int i;
 
 	rec = bpf_map_lookup_elem(&ttys, &r->key);
 	if (rec)
 		return rec;
 	fresh.first_ns = now;
-	fresh.index = BPF_CORE_READ(tty, index);
+	fresh.index = KREAD(direct, tty, index);
 	fresh.kind = r->pty ? TTY_KIND_PTY : TTY_KIND_CONSOLE;
-	bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), &tty->name);
+	if (direct) {
+		/* tty->name is 64 bytes: the first TTYIDLE_NAME_LEN - 1 are in bounds */
+		for (i = 0; i < TTYIDLE_NAME_LEN - 1; i++) {
+			fresh.name[i] = tty->name[i];
+			if (!fresh.name[i])
+				break;
+		}
+	} else {
+		bpf_probe_read_kernel_str(fresh.name, sizeof(fresh.name), &tty->name);
+	}
 	if (bpf_map_update_elem(&ttys, &r->key, &fresh, BPF_NOEXIST) == 0)
 		emit(EV_NEW, 0, &r->key, now);
 	rec = bpf_map_lookup_elem(&ttys, &r->key);
@@ -366,10 +452,12 @@ static __always_inline bool own_output(struct ttyidle_ctl *c, const struct tty_k
 	return false;
 }
 
-static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write)
+static __always_inline int on_io(const bool direct, struct tty_struct *tty, struct file *file,
+				 long ret, bool is_write)
 {
 	struct ttyidle_ctl *c;
 	struct resolved r;
+	struct tty_struct *booked;
 	struct tty_rec *rec;
 	__u32 clock, sid, pgrp, tgid, epoch;
 	__u64 now;
@@ -380,10 +468,14 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!c || c->daemon_tgid == tgid)
 		return 0;
-	if (!resolve_cached(tty, &r))
+	if (!resolve_cached(direct, tty, file, &r))
+		return 0;
+	/* the terminal booked, through typed pointers (r.tty may be the cache's number) */
+	booked = r.master ? KREAD(direct, tty, link) : tty;
+	if (!booked)
 		return 0;
 	now = bpf_ktime_get_boot_ns();
-	rec = get_rec(&r, now);
+	rec = get_rec(direct, &r, booked, now);
 	if (!rec)
 		return 0;
 
@@ -436,7 +528,7 @@ static __always_inline int on_io(struct tty_struct *tty, long ret, bool is_write
 	 */
 	epoch = now >> 30;
 	if (!rec->sid || (rec->flags & TTY_F_DETACHED) || rec->sess_epoch != epoch) {
-		read_session(r.tty, &sid, &pgrp);
+		read_session(direct, booked, &sid, &pgrp);
 		if (sid) {
 			rec->sid = sid;
 			rec->pgrp = pgrp;
@@ -462,18 +554,19 @@ static __always_inline struct tty_struct *file_tty(struct file *file)
 	return BPF_CORE_READ(priv, tty);
 }
 
-static __always_inline int on_release(struct tty_struct *tty)
+static __always_inline int on_release(const bool direct, struct tty_struct *tty)
 {
 	__u64 ptr = (__u64)tty, link;
 	struct resolved r;
 
+	/* the key its events were booked on, while it is still cached */
+	if (!resolve_cached(direct, tty, NULL, &r))
+		return 0;
 	/* both ends of a pair are freed together: forget both pointers */
 	bpf_map_delete_elem(&tcache, &ptr);
-	link = (__u64)BPF_CORE_READ(tty, link);
+	link = (__u64)KREAD(direct, tty, link);
 	if (link)
 		bpf_map_delete_elem(&tcache, &link);
-	if (!resolve(tty, &r))
-		return 0;
 	if (bpf_map_delete_elem(&ttys, &r.key) == 0)
 		emit(EV_GONE, 0, &r.key, bpf_ktime_get_boot_ns());
 	bpf_map_delete_elem(&armed, &r.key);
@@ -486,26 +579,24 @@ static __always_inline int on_release(struct tty_struct *tty)
  * Writes are booked on entry, before the bytes can reach the other side: a
  * reader woken by them (the shell reading a keystroke sshd writes into the
  * master) must find the input already booked, or its read would look like
- * one of injected bytes. fexit booked the write only after tty_write
- * returned; on a preemptible kernel (Debian's 7.x, PREEMPT_LAZY) the reader
- * ran in between, and its read was not counted. The count is what the
- * caller asked to write, as in kprobe mode: a write that then fails still
- * counts, which only a session's own processes can cause on its terminal.
+ * one of injected bytes. fexit booked the write only after it returned; on a
+ * preemptible kernel (Debian's 7.x, PREEMPT_LAZY) the reader ran in between,
+ * and its read was not counted. The count is what the caller asked to write,
+ * as in kprobe mode: a write that then fails still counts, which only a
+ * session's own processes can cause on its terminal.
+ *
+ * The write is hooked where tty_write() hands each chunk of a write(2) to the
+ * line discipline: n_tty_write(tty, file, buf, nr), the same on every kernel
+ * since 5.10, for a slave and for a master (a PTY master runs N_TTY too), with
+ * a typed tty (tty_write's own arguments reach it only through the file's
+ * `void *` private_data). A session that switches its slave to another line
+ * discipline hides only its own output: it looks idler, never busier.
  */
-
-/* 5.11+: tty_write(struct kiocb *, struct iov_iter *) ("tty: implement write_iter") */
-SEC("fentry/tty_write")
-int BPF_PROG(fentry_tty_write, struct kiocb *iocb, struct iov_iter *from)
+SEC("fentry/n_tty_write")
+int BPF_PROG(fentry_n_tty_write, struct tty_struct *tty, struct file *file,
+	     const unsigned char *buf, size_t nr)
 {
-	return on_io(file_tty(BPF_CORE_READ(iocb, ki_filp)), (long)BPF_CORE_READ(from, count),
-		     true);
-}
-
-/* before 5.11: tty_write(struct file *, const char __user *, size_t, loff_t *) */
-SEC("fentry/tty_write")
-int BPF_PROG(fentry_tty_write_old, struct file *file, const char *buf, size_t count, loff_t *ppos)
-{
-	return on_io(file_tty(file), (long)count, true);
+	return on_io(true, tty, file, (long)nr, true);
 }
 
 /* 5.11+: n_tty_read(tty, file, kbuf, nr, cookie, offset) ("tty: convert tty_ldisc_ops
@@ -514,7 +605,7 @@ SEC("fexit/n_tty_read")
 int BPF_PROG(fexit_n_tty_read, struct tty_struct *tty, struct file *file, unsigned char *kbuf,
 	     size_t nr, void **cookie, unsigned long offset, ssize_t ret)
 {
-	return on_io(tty, ret, false);
+	return on_io(true, tty, file, ret, false);
 }
 
 /* before 5.11: n_tty_read(tty, file, buf, nr) */
@@ -522,13 +613,30 @@ SEC("fexit/n_tty_read")
 int BPF_PROG(fexit_n_tty_read_old, struct tty_struct *tty, struct file *file, unsigned char *buf,
 	     size_t nr, ssize_t ret)
 {
-	return on_io(tty, ret, false);
+	return on_io(true, tty, file, ret, false);
 }
 
 SEC("fentry/tty_release_struct")
 int BPF_PROG(fentry_tty_release_struct, struct tty_struct *tty, int idx)
 {
-	return on_release(tty);
+	return on_release(true, tty);
+}
+
+/* Every PTY index taken or given back in a devpts instance names it (ptsfs). */
+SEC("fentry/devpts_new_index")
+int BPF_PROG(fentry_devpts_new_index, struct pts_fs_info *fsi)
+{
+	if (fsi)
+		learn_devpts_sb(fsi->sb);
+	return 0;
+}
+
+SEC("fentry/devpts_kill_index")
+int BPF_PROG(fentry_devpts_kill_index, struct pts_fs_info *fsi, int idx)
+{
+	if (fsi)
+		learn_devpts_sb(fsi->sb);
+	return 0;
 }
 
 /* ---- kprobe fallback ----------------------------------------------------- */
@@ -554,7 +662,7 @@ int BPF_KPROBE(kprobe_tty_write, void *arg0, void *arg1, __u64 arg2)
 		file = BPF_CORE_READ((struct kiocb *)arg0, ki_filp);
 		size = (long)BPF_CORE_READ((struct iov_iter *)arg1, count);
 	}
-	return on_io(file_tty(file), size, true);
+	return on_io(false, file_tty(file), NULL, size, true);
 }
 
 SEC("kprobe/n_tty_read")
@@ -575,7 +683,7 @@ int BPF_KRETPROBE(kretprobe_n_tty_read, long ret)
 
 	if (!tty)
 		return 0;
-	on_io((struct tty_struct *)*tty, ret, false);
+	on_io(false, (struct tty_struct *)*tty, NULL, ret, false);
 	bpf_map_delete_elem(&inflight_r, &id);
 	return 0;
 }
@@ -583,5 +691,5 @@ int BPF_KRETPROBE(kretprobe_n_tty_read, long ret)
 SEC("kprobe/tty_release_struct")
 int BPF_KPROBE(kprobe_tty_release_struct, struct tty_struct *tty)
 {
-	return on_release(tty);
+	return on_release(false, tty);
 }

@@ -33,6 +33,10 @@ run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
 run_suite pkg tests/pkg/run.sh
 run_suite vm tests/vm/run.sh
+# a hardened container host's kernel (Talos' default): the whole scenario
+# suite on 6.1 booted with lockdown=confidentiality, in fentry mode, the only
+# mode that can run there (12-errors checks kprobe mode is refused, saying why)
+run_suite vm-lockdown tests/vm/run.sh --kernels 6.1 --attach fentry --append lockdown=confidentiality --jobs 1
 # arm64: the whole scenario suite on one kernel in fentry mode (the full
 # matrix: tests/vm/run.sh --arch arm64 --jobs 1; README.md, arm64)
 run_suite vm-arm64 tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1

@@ -1608,6 +1608,23 @@ static void test_owner_alive(void **state)
 
 /* ---- opening the terminal ------------------------------------------------------ */
 
+static int mkdir_p(const char *path)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	snprintf(p, sizeof(p), "%s", path);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		p[i] = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
 static void expect_opens(struct world *w, pid_t sid, const char *devname, int accmode, int line)
 {
 	struct stat st;
@@ -1673,6 +1690,21 @@ static void test_open_tty(void **state)
 	fp_remove(&w.fp, P_VIM, "fd/5");
 	proc_add(&w, P_OTHER, "cat", P_INIT, P_OTHER, 0, T_VIM, ALICE, ALICE, "/usr/bin/cat");
 	fp_fd(&w.fp, P_OTHER, 0, w.pty.path);
+	assert_int_equal(session_open_tty(&w.o, P_SHELL, &w.key, w.pty.name, O_WRONLY), -ENOENT);
+	/* the leader's root, laid out by its owner: a symlink there is not followed to the
+	 * terminal (it could as well lead to any device of ours) */
+	{
+		char croot[PATH_MAX], link[PATH_MAX], cnode[PATH_MAX];
+
+		fp_path(cnode, sizeof(cnode), "%s/croot/dev/pts", w.fp.root);
+		assert_int_equal(mkdir_p(cnode), 0);
+		fp_path(cnode, sizeof(cnode), "%s/croot/dev/%s", w.fp.root, w.pty.name);
+		assert_int_equal(symlink(w.pty.path, cnode), 0);
+
+		fp_path(croot, sizeof(croot), "%s/croot", w.fp.root);
+		fp_path(link, sizeof(link), "%s/%d/root", w.fp.root, P_SHELL);
+		assert_int_equal(symlink(croot, link), 0);
+	}
 	assert_int_equal(session_open_tty(&w.o, P_SHELL, &w.key, w.pty.name, O_WRONLY), -ENOENT);
 	/* no session to look in */
 	assert_int_equal(session_open_tty(&w.o, 0, &w.key, w.pty.name, O_WRONLY), -ENOENT);

@@ -3,6 +3,7 @@
 #
 # run.sh [--arch x86|arm64] [--kernels "5.10 6.1 6.12 sid"] [--attach "fentry kprobe"]
 #        [--scenarios GLOB] [--skip GLOB] [--bench] [--verbose] [--jobs N]
+#        [--append "KERNEL ARGS"]
 #
 # Boots each Debian kernel x attach mode under QEMU with the test initramfs and
 # runs tests/vm/scenarios/*.sh (or tests/vm/bench/*.sh with --bench) inside.
@@ -15,6 +16,9 @@
 # an image of Debian's arm64 programs and `make ARCH=arm64`'s daemon; arm64
 # 5.10 and 6.1 cannot attach fentry to kernel functions (6.4 can), so their
 # default mode is kprobe only.
+# --append adds arguments to every kernel's command line (for example
+# "lockdown=confidentiality"); results and logs are then labelled
+# KERNEL+ARGS ("vm 6.1+lockdown=confidentiality/fentry ...").
 # Environment: TTYIDLE_CACHE (kernel cache), TTYIDLE_VM_SECONDS (override the
 # per-VM wall-clock limit), TTYIDLE_BIN (daemon to put in the image, default
 # build/ttyidle, or build-arm64/ttyidle for arm64).
@@ -59,6 +63,8 @@ GLOB='*'
 SKIP=''
 DIR=scenarios
 VERBOSE=0
+APPEND=''
+SUFFIX=''
 JOBS=2
 MEM=1024
 BOOT_ALLOWANCE=90 # seconds for QEMU start, kernel boot and /init setup
@@ -83,8 +89,15 @@ while [[ $# -gt 0 ]]; do
 	--bench) DIR=bench ;;
 	--verbose) VERBOSE=1 ;;
 	--jobs) JOBS=${2:?--jobs needs a number}; shift ;;
+	--append)
+		APPEND=${2?--append needs kernel arguments}
+		shift
+		[[ $APPEND =~ ^[A-Za-z0-9_.,=:+-]+( [A-Za-z0-9_.,=:+-]+)*$ ]] ||
+			die "--append '$APPEND': only words of A-Z a-z 0-9 _ . , = : + - separated by single spaces"
+		SUFFIX=+${APPEND// /+}
+		;;
 	-h | --help)
-		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) die "unknown argument '$1' (see --help)" ;;
@@ -183,8 +196,9 @@ initrd_for() {
 
 # ---- one VM -------------------------------------------------------------------
 run_vm() {
-	local k=$1 m=$2 log=$VMB/$1-$2.log start append
+	local k=$1 m=$2 log=$VMB/$1$SUFFIX-$2.log start append
 	append="console=$CONSOLE panic=-1 ttyidle.attach=$m ttyidle.dir=$DIR ttyidle.scenarios=$GLOB"
+	[[ -n $APPEND ]] && append+=" $APPEND"
 	[[ $VERBOSE == 1 ]] && append+=" ttyidle.verbose=1"
 	[[ -n $SKIP ]] && append+=" ttyidle.skip=$SKIP"
 	local try
@@ -213,7 +227,7 @@ PASSED=0
 FAILED=0
 
 report() {
-	local k=$1 m=$2 log=$VMB/$1-$2.log rel n r s line boot="" total=0 wall finished=0
+	local k=$1 m=$2 log=$VMB/$1$SUFFIX-$2.log rel n r s line boot="" total=0 wall finished=0
 	declare -A res=() secs=()
 	rel=$(cat "$CACHE/kernels/$k/release" 2>/dev/null)
 	tr -d '\r' <"$log" >"$log.txt" 2>/dev/null
@@ -235,20 +249,20 @@ report() {
 	for n in "${names[@]}"; do
 		case ${res[$n]:-} in
 		PASS)
-			echo "vm $k/$m $n: PASS (${secs[$n]:-?}s)"
+			echo "vm $k$SUFFIX/$m $n: PASS (${secs[$n]:-?}s)"
 			PASSED=$((PASSED + 1))
 			;;
 		FAIL)
-			echo "vm $k/$m $n: FAIL (${secs[$n]:-?}s)"
+			echo "vm $k$SUFFIX/$m $n: FAIL (${secs[$n]:-?}s)"
 			grep -a "^@@OUT $n | " "$log.txt" | sed "s/^@@OUT $n | /    /"
 			FAILED=$((FAILED + 1))
 			;;
 		*)
 			if [[ $finished == 1 ]]; then
-				echo "vm $k/$m $n: FAIL (no result reported)"
+				echo "vm $k$SUFFIX/$m $n: FAIL (no result reported)"
 				FAILED=$((FAILED + 1))
 			else
-				echo "vm $k/$m $n: NOT RUN"
+				echo "vm $k$SUFFIX/$m $n: NOT RUN"
 			fi
 			;;
 		esac
@@ -257,13 +271,13 @@ report() {
 	done
 	wall=$(sed -n 's/^qemu exit .* after \(.*\)s$/\1/p' "$log.qemu" 2>/dev/null)
 	if [[ $finished != 1 ]]; then
-		echo "vm $k/$m: FAIL: kernel $k ($rel) never reported @@DONE" \
+		echo "vm $k$SUFFIX/$m: FAIL: kernel $k ($rel) never reported @@DONE" \
 			"(crash, hang or ${vm_seconds}s limit); log: ${log#"$ROOT"/}"
 		tail -n 25 "$log.txt" | sed 's/^/    /'
 		sed 's/^/    qemu: /' "$log.qemu"
 		FAILED=$((FAILED + 1))
 	fi
-	printf 'vm %s/%s: kernel %s, boot %ss, scenarios %ss, wall %.1fs\n' "$k" "$m" "$rel" \
+	printf 'vm %s/%s: kernel %s, boot %ss, scenarios %ss, wall %.1fs\n' "$k$SUFFIX" "$m" "$rel" \
 		"${boot:-?}" "$total" "${wall:-0}"
 	cat "$log.qemu" >>"$log"
 	rm -f "$log.txt" "$log.qemu"

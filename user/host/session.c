@@ -276,6 +276,41 @@ static int open_node(const struct session_opts *o, const struct tty_key *key, co
 	return fd;
 }
 
+/*
+ * The terminal's node in the session leader's own root (a container's
+ * /dev/pts/N, through PROC_ROOT/sid/root), for a session whose processes
+ * hold it only as /dev/tty. That tree is laid out by the container, and an
+ * absolute symlink in it resolves in ours: only the inode the path ends at
+ * is opened, through an O_PATH handle, and only if it is this very terminal
+ * (its device and its devpts instance).
+ */
+static int open_in_root(const char *proc_root, pid_t sid, const struct tty_key *key,
+			const char *devname, int flags)
+{
+	char path[PATH_MAX], again[64];
+	struct stat st;
+	int pfd, fd;
+
+	if (sid <= 1 || !devname || !devname[0] || devname[0] == '/' || strstr(devname, ".."))
+		return -ENOENT;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%d/root/dev/%s", proc_root, (int)sid,
+			     devname) >= sizeof(path))
+		return -ENAMETOOLONG;
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -ENOENT;
+	if (fstat(pfd, &st) < 0 || !S_ISCHR(st.st_mode) || !session_key_matches(key, &st)) {
+		close(pfd);
+		return -ENOENT;
+	}
+	snprintf(again, sizeof(again), "/proc/self/fd/%d", pfd);
+	fd = open(again, flags);
+	if (fd < 0)
+		fd = -errno;
+	close(pfd);
+	return fd;
+}
+
 const char *session_open_strerror(int err)
 {
 	return err == -E2BIG ? "its session holds too many fds to look through" : strerror(-err);
@@ -304,6 +339,9 @@ int session_open_tty(const struct session_opts *o, pid_t sid, const struct tty_k
 		return r;
 	if (sid <= 1)
 		return -ENOENT;
+	r = open_in_root(pv.root, sid, key, devname, c.flags);
+	if (r >= 0 || r == -EIO)
+		return r;
 	r = scan_session_fds(&pv, sid, key, open_fn, &c,
 			     o && o->fd_budget ? o->fd_budget : FDS_PER_SESSION_MAX);
 	if (r < 0)

@@ -170,8 +170,10 @@ bool session_owner_alive(const char *proc_root, const struct tty_key *key,
  * (O_WRONLY or O_RDWR), and check with fstat that the file is the key's
  * terminal. Through its node under DEV_ROOT (devname "pts/3") when that is
  * the same devpts instance (a root-controlled path: the host's terminals,
- * whatever fds the session holds), else through PROC_ROOT/PID/fd/N of a
- * member of session sid (a container's terminals). fd or -errno (-ENOENT:
+ * whatever fds the session holds), else through the node in the leader's
+ * own root, PROC_ROOT/sid/root/dev/DEVNAME (a container's terminals, only
+ * the very terminal, never through a symlink at its end), else through
+ * PROC_ROOT/PID/fd/N of a member of session sid. fd or -errno (-ENOENT:
  * not reachable; -E2BIG: its members hold more fds than are looked through).
  */
 /* What session_open_tty's -errno means, for records: strerror's, but for -E2BIG. */

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -122,7 +124,7 @@ static void unpin_links(void)
 
 static int expected_links(enum attach_mode m)
 {
-	return m == ATTACH_FENTRY ? 3 : m == ATTACH_KPROBE ? 4 : 0;
+	return m == ATTACH_FENTRY ? 5 : m == ATTACH_KPROBE ? 4 : 0;
 }
 
 int ctl_read(const struct bpf_state *st, struct ttyidle_ctl *out)
@@ -421,8 +423,9 @@ static void select_programs(struct ttyidle_bpf *skel, enum attach_mode mode, con
 	bool f = mode == ATTACH_FENTRY, k = mode == ATTACH_KPROBE;
 
 	bpf_object__for_each_program(p, skel->obj) bpf_program__set_autoload(p, false);
-	bpf_program__set_autoload(skel->progs.fentry_tty_write, f && s->write_nargs == 2);
-	bpf_program__set_autoload(skel->progs.fentry_tty_write_old, f && s->write_nargs == 4);
+	bpf_program__set_autoload(skel->progs.fentry_n_tty_write, f);
+	bpf_program__set_autoload(skel->progs.fentry_devpts_new_index, f);
+	bpf_program__set_autoload(skel->progs.fentry_devpts_kill_index, f);
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read, f && s->read_nargs == 6);
 	bpf_program__set_autoload(skel->progs.fexit_n_tty_read_old, f && s->read_nargs == 4);
 	bpf_program__set_autoload(skel->progs.fentry_tty_release_struct, f);
@@ -591,6 +594,90 @@ static int attach_one(struct bpf_state *st, struct ttyidle_bpf *skel, enum attac
 	return 0;
 }
 
+/* 0: the release hook; 1: what learns devpts instances; 2: the I/O hooks */
+static int attach_pass(const struct bpf_program *p)
+{
+	const char *n = bpf_program__name(p);
+
+	if (strstr(n, "release"))
+		return 0;
+	return strstr(n, "devpts") ? 1 : 2;
+}
+
+#define DEVPTS_MAGIC 0x1cd1
+
+/*
+ * A devpts instance's ptmx, opened and closed: the PTY index it takes names
+ * the instance. Paths under /proc/PID/root are laid out by whoever owns that
+ * mount namespace, and an absolute symlink there resolves in ours: only the
+ * inode the path ends at is opened, through an O_PATH handle, and only if it
+ * is a ptmx (5:2) on devpts, never another device (a watchdog, a tape).
+ */
+static void touch_ptmx(const char *path)
+{
+	struct statfs sfs;
+	struct stat st;
+	char again[64];
+	int pfd, fd;
+
+	pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return;
+	if (fstat(pfd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
+	    minor(st.st_rdev) == 2 && fstatfs(pfd, &sfs) == 0 && sfs.f_type == DEVPTS_MAGIC) {
+		snprintf(again, sizeof(again), "/proc/self/fd/%d", pfd);
+		fd = open(again, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+		if (fd >= 0)
+			close(fd);
+	}
+	close(pfd);
+}
+
+/*
+ * fentry mode learns a devpts instance when a PTY index is taken or given
+ * back in it, or when a file on it is used (ptsfs in ttyidle.bpf.c): an
+ * instance whose PTYs all predate the programs, used only through /dev/tty
+ * and the host's /dev/ptmx, would otherwise stay unknown, and its terminals
+ * unbooked. So before the I/O programs run, every instance in use is
+ * touched once: the host's, and the /dev/pts of each other mount namespace
+ * (containers), reached through a process in it. Best effort: an instance
+ * not reached here is learned at its next PTY or its next use through its
+ * node.
+ */
+static void teach_devpts(void)
+{
+	struct stat host_mnt, st;
+	ino_t seen[256];
+	size_t nseen = 0, i;
+	struct dirent *de;
+	char path[300];
+	DIR *d;
+
+	touch_ptmx("/dev/pts/ptmx");
+	if (stat("/proc/self/ns/mnt", &host_mnt) < 0)
+		return;
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/mnt", de->d_name);
+		if (stat(path, &st) < 0 || st.st_ino == host_mnt.st_ino)
+			continue;
+		/* one process per mount namespace (past 256 of them, every process) */
+		for (i = 0; i < nseen && seen[i] != st.st_ino; i++)
+			;
+		if (i < nseen)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = st.st_ino;
+		snprintf(path, sizeof(path), "/proc/%s/root/dev/pts/ptmx", de->d_name);
+		touch_ptmx(path);
+	}
+	closedir(d);
+}
+
 /*
  * libbpf reuses a pinned map only if it matches the object's definition, and
  * an older version's ring buffer of another size would make it refuse the
@@ -682,18 +769,21 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 	st->links_pinned = true;
 	/*
 	 * The release hook first: the I/O programs cache per tty_struct pointer
-	 * and only the release hook forgets a freed one.
+	 * and only the release hook forgets a freed one. Then, in fentry mode,
+	 * the hooks that learn devpts instances, and every instance in use is
+	 * taught to them before the I/O programs run (see ptsfs).
 	 */
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 3; pass++) {
 		bpf_object__for_each_program(p, skel->obj)
 		{
-			if (!bpf_program__autoload(p) ||
-			    (strstr(bpf_program__name(p), "release") != NULL) != (pass == 0))
+			if (!bpf_program__autoload(p) || attach_pass(p) != pass)
 				continue;
 			r = attach_one(st, skel, mode, p, why, whylen);
 			if (r)
 				goto fail;
 		}
+		if (pass == 1 && mode == ATTACH_FENTRY)
+			teach_devpts();
 	}
 	st->skel = skel;
 	st->mode = mode;
@@ -774,6 +864,26 @@ static int maps_from_skel(struct bpf_state *st)
 	return 0;
 }
 
+#define LOCKDOWN_PATH "/sys/kernel/security/lockdown"
+
+/* Is the kernel locked down at 'confidentiality' ("none integrity [confidentiality]")? */
+static bool lockdown_confidential(void)
+{
+	char buf[128];
+	ssize_t n;
+	int fd;
+
+	fd = open(LOCKDOWN_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	return strstr(buf, "[confidentiality]") != NULL;
+}
+
 int bpf_state_open(struct bpf_state *st, enum attach_mode want, bool verbose, char *err,
 		   size_t errlen)
 {
@@ -810,6 +920,15 @@ int bpf_state_open(struct bpf_state *st, enum attach_mode want, bool verbose, ch
 				 "cannot attach: fentry: %s; kprobe: %s (maps pinned under %s may "
 				 "be from another version: try `ttyidle unload`)",
 				 why_f, why_k, TTYIDLE_PIN_DIR);
+		else if (lockdown_confidential())
+			snprintf(
+			    err, errlen,
+			    "kernel lockdown is 'confidentiality' (%s): it refuses kprobes and "
+			    "BPF reads of kernel memory, so only fentry mode can run here "
+			    "(fentry: %s; kprobe: %s); fentry needs a kernel with BTF and BPF "
+			    "trampolines (x86_64 5.10+, arm64 6.4+), else boot with "
+			    "lockdown=integrity",
+			    LOCKDOWN_PATH, why_f, why_k);
 		else
 			snprintf(err, errlen,
 				 "neither fentry nor kprobes usable on this kernel: fentry: %s; "

@@ -8,6 +8,11 @@
 # sandboxed session is reported and warned on its own terminal (the warning
 # arrives through the sandbox's PTY and sshd), and ended by host PIDs on time,
 # while the client's terminal, same name and number, is left alone.
+# The daemon attaches only once the sandbox, its devpts instance and alice's
+# login exist, and her shell has moved to /dev/tty: no PTY is opened or
+# closed in that instance afterwards and nothing uses a node of it, so in
+# fentry mode the instance is known only because the loader opened its ptmx
+# through /proc/PID/root (ptsfs in ttyidle.bpf.c).
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
@@ -16,7 +21,7 @@ write_conf "$TTYIDLE_CONF" <<'CONF'
 idle-timeout = 7s
 warn-before = 3s
 CONF
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+ttyidle unload >/dev/null 2>&1
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
 unshare --pid --mount --fork --propagation private sh -c '
@@ -40,6 +45,10 @@ quiet pty_cmd c 'spawn ssh -tt -p 2222 -o HostKeyAlias=127.0.0.1 alice@127.0.0.1
 client_sid=$(sed -n 's/^spawn .*sid=\([0-9]*\).*/\1/p' /tmp/pty.c.out)
 quiet pty_cmd c 'wm echo RE""ADY $(tty)\n'
 quiet pty_cmd c 'expect READY /dev/pts/0'
+quiet pty_cmd c 'wm exec sh -i <>/dev/tty >&0 2>&0\n'
+start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+quiet pty_cmd c 'wm echo ST""ILL\n'
+quiet pty_cmd c 'expect STILL'
 
 log "what status reports"
 wait_for 10 has_urec alice
