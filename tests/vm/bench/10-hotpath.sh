@@ -121,7 +121,7 @@ for m in fentry kprobe; do
 		set -- $(bpf_calls "$id")
 		row "$m | $name | $rc | $((rt / rc)) | $1 ($2)"
 		case $name in
-		*release*) ;;
+		*release* | *devpts*) ;; # once per PTY opened or closed, not per byte
 		*) echo "$m $((rt / rc))" >>/tmp/nsrun ;;
 		esac
 	done
@@ -129,8 +129,8 @@ for m in fentry kprobe; do
 done
 
 # Where an echo round trip's extra time goes: every program of a mode runs
-# twice per round trip (tty_write on the master and on the slave, n_tty_read
-# on the slave and on the master); the rest is entering and leaving them.
+# twice per round trip (the write hook, tty_write or n_tty_write, on the
+# master and on the slave, n_tty_read on the slave and on the master); the rest is entering and leaving them.
 split=$(awk 'NR == FNR { body[$1] += 2 * $2; next }
 	$3 == "echo" {
 		extra = $4 * 100 / $1 - $4
