@@ -157,11 +157,16 @@ static void do_hangup(struct engine *e, struct term *t, char *outcome, size_t le
 			 t->released ? "terminal already released; " : "", c.signalled);
 		return;
 	}
-	fd = open_for_hangup(e, t);
-	/* the open's own errno: "not reachable" and "released" say more than EBADF */
-	rc = fd < 0 ? fd : h->hangup(h->ctx, fd);
-	if (fd >= 0)
-		h->close_tty(h->ctx, fd);
+	if (t->prehung) {
+		rc = t->prehung_rc; /* ending_prehang did it, earlier in this batch */
+		t->prehung = false;
+	} else {
+		fd = open_for_hangup(e, t);
+		/* the open's own errno: "not reachable" and "released" say more than EBADF */
+		rc = fd < 0 ? fd : h->hangup(h->ctx, fd);
+		if (fd >= 0)
+			h->close_tty(h->ctx, fd);
+	}
 	if (t->who.sid > 1)
 		h->signal_session(h->ctx, t->who.sid, t->who.leader_start, SIGHUP, &c);
 	if (!t->who.sid)
@@ -200,6 +205,24 @@ static void report(struct engine *e, struct term *t, uint64_t now, long long idl
 	free(v);
 }
 
+void ending_prehang(struct engine *e, struct term *t)
+{
+	const struct host_ops *h = e->h;
+	int fd;
+
+	if (t->plan.next != TERM_ACT_HANGUP ||
+	    ((t->action == ACTION_SIGNAL || t->released) && t->who.sid))
+		return;
+	/* gone by itself: ending_step records that, and hangs nothing up */
+	if (t->who.sid && h->session_gone(h->ctx, t->who.sid, t->who.leader_start) == 1)
+		return;
+	fd = open_for_hangup(e, t);
+	t->prehung_rc = fd < 0 ? fd : h->hangup(h->ctx, fd);
+	if (fd >= 0)
+		h->close_tty(h->ctx, fd);
+	t->prehung = true;
+}
+
 void ending_step(struct engine *e, struct term *t, uint64_t now)
 {
 	const struct host_ops *h = e->h;
@@ -210,7 +233,10 @@ void ending_step(struct engine *e, struct term *t, uint64_t now)
 	char outcome[160];
 	uint64_t next;
 
-	if (t->who.sid && h->session_gone(h->ctx, t->who.sid, t->who.leader_start) == 1) {
+	/* (hung up ahead of this step, it may be gone already: the step is recorded all the same)
+	 */
+	if (!t->prehung && t->who.sid &&
+	    h->session_gone(h->ctx, t->who.sid, t->who.leader_start) == 1) {
 		/* gone while no daemon looked: when exactly is not known */
 		audit_ended(e, t, now,
 			    t->resumed ? "ended while the daemon was down; seen" : "ended");

@@ -122,6 +122,9 @@ void engine_free(struct engine *e)
 
 	/* the heap points into the terms: let go of it first */
 	deadheap_free(&e->heap);
+	free(e->starting);
+	e->starting = NULL;
+	e->nstarting = e->capstarting = 0;
 	for (r = e->released; r; r = rn) {
 		rn = r->next;
 		free(r);
@@ -483,6 +486,24 @@ static void wait_for_use(struct engine *e, struct term *t, const struct tty_rec 
 	engine_schedule(e, t, NEVER);
 }
 
+/* In engine_run_due, an ending's first step waits for the batch's hangups (false: not now). */
+static bool defer_first_step(struct engine *e, struct term *t)
+{
+	if (!e->batching)
+		return false;
+	if (e->nstarting == e->capstarting) {
+		size_t cap = e->capstarting ? 2 * e->capstarting : 64;
+		struct term **v = reallocarray(e->starting, cap, sizeof(*v));
+
+		if (!v)
+			return false; /* taken at once, as outside a batch */
+		e->starting = v;
+		e->capstarting = cap;
+	}
+	e->starting[e->nstarting++] = t;
+	return true;
+}
+
 /* A previous daemon's warning stands: the session is in its warning since then. */
 static void take_over_warning(struct engine *e, struct term *t, const struct tty_rec *rec,
 			      uint64_t now)
@@ -654,7 +675,8 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		}
 		set_armed(e, t, 0, 0);
 		ending_start(e, t, &v, now);
-		ending_step(e, t, now);
+		if (!defer_first_step(e, t))
+			ending_step(e, t, now);
 		return;
 	}
 }
@@ -845,13 +867,29 @@ size_t engine_resync_armed(struct engine *e, uint64_t now)
 void engine_run_due(struct engine *e, uint64_t now)
 {
 	struct deadheap_node *n;
+	size_t i;
 
 	/* everything due now is one batch: one look at the processes (host.h) */
 	e->h->batch_begin(e->h->ctx);
+	e->batching = true;
+	e->nstarting = 0;
 	while ((n = deadheap_peek(&e->heap)) && n->key <= now) {
 		deadheap_pop(&e->heap);
 		decide(e, container_of(n, struct term, hn), now);
 	}
+	e->batching = false;
+	/*
+	 * Every terminal due in this batch is hung up first, then each ending
+	 * takes its first step (signals, records, the saved state): the kernel's
+	 * hangup is what ends a session's shell, and with a thousand sessions
+	 * due at once the last one no longer waits for 999 rounds of signals
+	 * and records (bench 40-load).
+	 */
+	for (i = 0; i < e->nstarting; i++)
+		ending_prehang(e, e->starting[i]);
+	for (i = 0; i < e->nstarting; i++)
+		ending_step(e, e->starting[i], now);
+	e->nstarting = 0;
 	e->h->batch_end(e->h->ctx);
 }
 

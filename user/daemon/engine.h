@@ -98,6 +98,9 @@ struct term {
 	uint64_t warned_ns; /* when the warning of PH_WARNED was given */
 	uint64_t due_ns;    /* PH_WARNED: the deadline the warning announced */
 	bool resumed;	    /* ending taken over from a previous daemon: not yet looked at */
+	/* hung up ahead of its first step (engine_run_due): that step's hangup result */
+	bool prehung;
+	int prehung_rc;
 	/*
 	 * A warning a previous daemon gave (its `armed` entry, found at start):
 	 * the clocks it was armed for and struct armed.warned_ms. It is taken
@@ -129,6 +132,10 @@ struct engine {
 	uint32_t nnames_wait; /* terminals with `names_wait` set */
 	uint32_t nreleased;   /* entries of `released` */
 	int ending_err;	      /* the last save_ending() result: a failure is logged once */
+	/* engine_run_due: endings started in this batch, their first step deferred */
+	struct term **starting;
+	size_t nstarting, capstarting;
+	bool batching;
 	struct engine_stats stats;
 	struct metrics *metrics; /* labelled counters; NULL: none kept */
 };

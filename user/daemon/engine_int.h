@@ -29,6 +29,8 @@ bool engine_same_terminal(struct engine *e, const struct term *t);
 
 /* ending.c: the verdict says expired and the action ends sessions. */
 void ending_start(struct engine *e, struct term *t, const struct verdict *v, uint64_t now);
+/* Its first step is a hangup of the terminal: do that part now (engine_run_due). */
+void ending_prehang(struct engine *e, struct term *t);
 /* One look at a session being ended: the next step if due, else whether it is over. */
 void ending_step(struct engine *e, struct term *t, uint64_t now);
 /*
