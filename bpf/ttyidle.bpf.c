@@ -44,8 +44,6 @@ const volatile bool tty_write_takes_file = false; /* pre-5.11 tty_write(file, bu
  */
 #define KREAD(direct, p, ...) ((direct) ? (p)->__VA_ARGS__ : BPF_CORE_READ(p, __VA_ARGS__))
 
-#define DEVPTS_SUPER_MAGIC 0x1cd1
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_TTYS);
@@ -109,7 +107,6 @@ struct {
  */
 struct resolved_cache {
 	struct tty_key key;
-	__u64 tty; /* the terminal the event is booked on (the slave for a master) */
 	__u8 pty;
 	__u8 master;
 	__u8 pad[6];
@@ -274,7 +271,6 @@ static __always_inline bool devpts_dev(const bool direct, struct tty_struct *mas
 }
 
 struct resolved {
-	struct tty_struct *tty; /* the terminal the event is booked on */
 	struct tty_key key;
 	bool pty;
 	bool master; /* the event happened on the master side */
@@ -285,7 +281,7 @@ static __always_inline bool resolve(const bool direct, struct tty_struct *tty, s
 {
 	struct tty_driver *drv;
 	struct tty_class c;
-	struct tty_struct *master;
+	struct tty_struct *master, *booked;
 	int major, minor_start, index;
 
 	if (!tty)
@@ -296,15 +292,14 @@ static __always_inline bool resolve(const bool direct, struct tty_struct *tty, s
 	c = classify(direct, drv);
 	r->pty = c.pty;
 	r->master = c.master;
-	r->tty = tty;
+	booked = tty;
 	master = NULL;
 	if (c.master) {
 		master = tty;
-		tty = KREAD(direct, tty, link);
-		if (!tty)
+		booked = KREAD(direct, tty, link);
+		if (!booked)
 			return false;
-		r->tty = tty;
-		drv = KREAD(direct, tty, driver);
+		drv = KREAD(direct, booked, driver);
 		if (!drv)
 			return false;
 	} else if (c.pty) {
@@ -312,8 +307,7 @@ static __always_inline bool resolve(const bool direct, struct tty_struct *tty, s
 	}
 	major = KREAD(direct, drv, major);
 	minor_start = KREAD(direct, drv, minor_start);
-	tty = r->tty;
-	index = KREAD(direct, tty, index);
+	index = KREAD(direct, booked, index);
 	r->key.dev = ((__u32)major << 20) | (__u32)(minor_start + index);
 	r->key.devpts = 0;
 	return !master || devpts_dev(direct, master, file, &r->key.devpts);
@@ -328,7 +322,6 @@ static __always_inline bool resolve_cached(const bool direct, struct tty_struct 
 
 	if (c) {
 		r->key = c->key;
-		r->tty = (struct tty_struct *)c->tty;
 		r->pty = c->pty;
 		r->master = c->master;
 		return true;
@@ -336,7 +329,6 @@ static __always_inline bool resolve_cached(const bool direct, struct tty_struct 
 	if (!resolve(direct, tty, file, r))
 		return false;
 	fresh.key = r->key;
-	fresh.tty = (__u64)r->tty;
 	fresh.pty = r->pty;
 	fresh.master = r->master;
 	bpf_map_update_elem(&tcache, &ptr, &fresh, BPF_ANY);
@@ -470,7 +462,7 @@ static __always_inline int on_io(const bool direct, struct tty_struct *tty, stru
 		return 0;
 	if (!resolve_cached(direct, tty, file, &r))
 		return 0;
-	/* the terminal booked, through typed pointers (r.tty may be the cache's number) */
+	/* the terminal booked (the slave for a master), through typed pointers */
 	booked = r.master ? KREAD(direct, tty, link) : tty;
 	if (!booked)
 		return 0;

@@ -145,6 +145,9 @@ struct ending_key {
 	__u64 leader_start; /* its start time (/proc/PID/stat, ns): a reused pid names nobody */
 };
 
+/* statfs f_type / s_magic of devpts (include/uapi/linux/magic.h) */
+#define DEVPTS_SUPER_MAGIC 0x1cd1
+
 #define ENDING_MAX 4096 /* entries: sessions being ended at once */
 
 #define ENDING_USER_LEN	      64

@@ -144,13 +144,19 @@ static int open_for_hangup(struct engine *e, const struct term *t)
 	return fd;
 }
 
+/* The hangup step hangs up the terminal itself (else: SIGHUP to the session only). */
+static bool hangs_up_terminal(const struct term *t)
+{
+	return !((t->action == ACTION_SIGNAL || t->released) && t->who.sid);
+}
+
 static void do_hangup(struct engine *e, struct term *t, char *outcome, size_t len)
 {
 	const struct host_ops *h = e->h;
 	struct term_counts c = {0};
 	int fd, rc;
 
-	if ((t->action == ACTION_SIGNAL || t->released) && t->who.sid) {
+	if (!hangs_up_terminal(t)) {
 		/* escalation by signals alone: no kernel hangup of the terminal */
 		h->signal_session(h->ctx, t->who.sid, t->who.leader_start, SIGHUP, &c);
 		snprintf(outcome, len, "%sSIGHUP sent to %u processes",
@@ -210,8 +216,7 @@ void ending_prehang(struct engine *e, struct term *t)
 	const struct host_ops *h = e->h;
 	int fd;
 
-	if (t->plan.next != TERM_ACT_HANGUP ||
-	    ((t->action == ACTION_SIGNAL || t->released) && t->who.sid))
+	if (t->plan.next != TERM_ACT_HANGUP || !hangs_up_terminal(t))
 		return;
 	/* gone by itself: ending_step records that, and hangs nothing up */
 	if (t->who.sid && h->session_gone(h->ctx, t->who.sid, t->who.leader_start) == 1)

@@ -604,8 +604,6 @@ static int attach_pass(const struct bpf_program *p)
 	return strstr(n, "devpts") ? 1 : 2;
 }
 
-#define DEVPTS_MAGIC 0x1cd1
-
 /*
  * A devpts instance's ptmx, opened and closed: the PTY index it takes names
  * the instance. Paths under /proc/PID/root are laid out by whoever owns that
@@ -624,7 +622,7 @@ static void touch_ptmx(const char *path)
 	if (pfd < 0)
 		return;
 	if (fstat(pfd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 &&
-	    minor(st.st_rdev) == 2 && fstatfs(pfd, &sfs) == 0 && sfs.f_type == DEVPTS_MAGIC) {
+	    minor(st.st_rdev) == 2 && fstatfs(pfd, &sfs) == 0 && sfs.f_type == DEVPTS_SUPER_MAGIC) {
 		snprintf(again, sizeof(again), "/proc/self/fd/%d", pfd);
 		fd = open(again, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
 		if (fd >= 0)
