@@ -80,6 +80,15 @@ $TTYIDLE_BIN /usr/sbin/ttyidle
 $(sysroot_path /usr/sbin/autolog) /usr/sbin/autolog
 $(sysroot_path /usr/bin/ps) /usr/lib/procps/ps
 "
+# x86: crun, and the image's runtime bundle for the container scenario
+# (tests/container/bundle.sh): the daemon run as the DaemonSet runs it.
+BUNDLE=""
+if [[ -z $SYSROOT ]]; then
+	PROGRAMS+="/usr/bin/crun /usr/bin/crun
+"
+	BUNDLE=$VMB/oci-bundle
+	"$ROOT/tests/container/bundle.sh" "$TTYIDLE_BIN" "$BUNDLE" || die "building the OCI bundle failed"
+fi
 # Loaded with dlopen (pthread_cancel unwinding), so ldd cannot see it.
 EXTRA_LIBS="/lib/$MULTIARCH/libgcc_s.so.1"
 TERMINFO="xterm xterm-256color screen screen-256color tmux tmux-256color linux vt100 vt220 dumb"
@@ -88,9 +97,9 @@ BUSYBOX=$(sysroot_path /bin/busybox)
 [[ -x $TTYIDLE_BIN ]] || die "$TTYIDLE_BIN missing: run 'make${SYSROOT:+ ARCH=$ARCH}' first"
 if [[ -z $SYSROOT ]]; then
 	for p in $BUSYBOX /usr/sbin/sshd /usr/bin/tmux /usr/sbin/bpftool /usr/sbin/autolog cpio \
-		ssh-keygen; do
+		ssh-keygen /usr/bin/crun; do
 		command -v "$p" >/dev/null || die "$p missing (apt-get install busybox-static" \
-			"openssh-server openssh-client tmux bpftool autolog cpio)"
+			"openssh-server openssh-client tmux bpftool autolog cpio crun)"
 	done
 	$BUSYBOX --list-full >/dev/null 2>&1 || die "$BUSYBOX cannot list its applets (need busybox-static)"
 	APPLETS=$($BUSYBOX --list-full)
@@ -196,6 +205,7 @@ inputs() {
 		"${terminfo_files[@]}"
 	awk 'NF { print $1 }' <<<"$PROGRAMS"
 	find "$HERE/scenarios" "$HERE/bench" "$LOCALE" "$VMB/keys" -type f 2>/dev/null
+	[[ -z $BUNDLE ]] || echo "$BUNDLE.inputs"
 }
 digest=$( (
 	inputs | LC_ALL=C sort -u | xargs -d '\n' sha256sum
@@ -253,6 +263,15 @@ mkdir -p usr/lib/locale
 cp -r "$LOCALE" usr/lib/locale/
 install -m 0755 "$HERE/init" init
 cp -r "$HERE"/scenarios/. scenarios/
+# a scenario headed "# arch: x86" runs on that architecture only
+for f in scenarios/*.sh; do
+	a=$(sed -n '1,20s/^# *arch: *\([a-z0-9]*\).*/\1/p' "$f" | head -n1)
+	[[ -z $a || $a == "$ARCH" ]] || rm -f "$f"
+done
+if [[ -n $BUNDLE ]]; then
+	mkdir -p oci
+	cp -a "$BUNDLE" oci/bundle
+fi
 if compgen -G "$HERE/bench/*" >/dev/null; then
 	cp -r "$HERE"/bench/. bench/
 fi

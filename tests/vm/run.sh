@@ -152,6 +152,8 @@ for f in "$SRC"/*.sh; do
 	[[ $n == $GLOB ]] || continue
 	# shellcheck disable=SC2053
 	[[ -z $SKIP || $n != $SKIP ]] || continue
+	a=$(sed -n '1,20s/^# *arch: *\([a-z0-9]*\).*/\1/p' "$f" | head -n1)
+	[[ -z $a || $a == "$ARCH" ]] || continue # "# arch: x86": that one only
 	t=$(sed -n '1,20s/^# *timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n1)
 	vm_seconds=$((vm_seconds + ${t:-120}))
 	names+=("$n")

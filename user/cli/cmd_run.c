@@ -636,7 +636,7 @@ int do_run(int argc, char **argv)
 	const char *env = getenv("TTYIDLE_ATTACH");
 	struct prior_arm *prior = NULL;
 	size_t nprior = 0;
-	char err[512];
+	char err[1024];
 	int ch, e, r = 1;
 
 	if (env && *env && attach_mode_parse(env, &want)) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -761,7 +762,20 @@ static int try_attach(struct bpf_state *st, enum attach_mode mode, const struct 
 			 bpf_map__max_entries(skel->maps.ending));
 	r = ttyidle_bpf__load(skel);
 	if (r) {
-		snprintf(why, whylen, "load: %s", strerror(-r));
+		struct rlimit rl;
+
+		/* before 5.11 maps are charged to RLIMIT_MEMLOCK, and libbpf's
+		 * raise of it fails quietly without CAP_SYS_RESOURCE (a pod's
+		 * limit is the container runtime's) */
+		if (r == -EPERM && getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			snprintf(why, whylen,
+				 "load: %s (RLIMIT_MEMLOCK is %llu KiB: before 5.11 the kernel "
+				 "charges BPF maps to it; raise it to infinity or grant "
+				 "CAP_SYS_RESOURCE)",
+				 strerror(-r), (unsigned long long)rl.rlim_cur / 1024);
+		else
+			snprintf(why, whylen, "load: %s", strerror(-r));
 		goto fail;
 	}
 	st->links_pinned = true;
@@ -885,7 +899,7 @@ static bool lockdown_confidential(void)
 int bpf_state_open(struct bpf_state *st, enum attach_mode want, bool verbose, char *err,
 		   size_t errlen)
 {
-	char why_f[200] = "not tried", why_k[200] = "not tried";
+	char why_f[320] = "not tried", why_k[320] = "not tried";
 	struct ttyidle_ctl c;
 	bool had_maps;
 	struct sigs s;
