@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # bundle.sh BIN OUT: the OCI runtime bundle the VM bed's container scenario
-# runs with crun (tests/vm/scenarios/39-container-form.sh): the image that
+# runs with crun (tests/vm/scenarios/40-container-form.sh): the image that
 # scripts/container/build-image.sh makes of BIN, unpacked by umoci (another
 # OCI implementation reads it, not ours), and the runtime configuration of
 # the DaemonSet (tests/container/ds2oci.py), at /oci/bundle in the VM.
