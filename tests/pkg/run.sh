@@ -19,9 +19,10 @@ tmp=$(mktemp -d)
 installed_here=""
 cleanup() {
 	# never leave the package installed, even when stopped half way
-	if [ -n "$installed_here" ] && dpkg-query -W ttyidle >/dev/null 2>&1; then
-		dpkg --purge ttyidle >/dev/null 2>&1
+	if [ -n "$installed_here" ] && [ -n "$nspid" ] && dpkg-query -W ttyidle >/dev/null 2>&1; then
+		ns dpkg --purge ttyidle >/dev/null 2>&1
 	fi
+	[ -z "$nspid" ] || kill "$nspid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -286,6 +287,26 @@ for lib in $needed; do
 done
 if [ -z "$miss" ]; then ok "deb-depends: $deps"; else bad deb-depends "Depends: $deps" "NEEDED: $needed" "missing:$miss"; fi
 
+# The maintainer scripts read and remove pins under /sys/fs/bpf/ttyidle: dpkg
+# runs in a mount namespace with a bpffs of its own, so that the host's pins
+# (a daemon on this host, another test) neither change the checks nor are
+# touched. A process kept asleep there holds it; `ns CMD` runs CMD in it.
+nspid=""
+ns_start() {
+	unshare -m --propagation private sh -c 'mount -t bpf bpf /sys/fs/bpf && echo ready && exec sleep 3600' \
+		>"$tmp/ns.out" 2>&1 &
+	nspid=$!
+	local i
+	for i in $(seq 50); do
+		grep -q ready "$tmp/ns.out" 2>/dev/null && return 0
+		kill -0 "$nspid" 2>/dev/null || break
+		sleep 0.1
+	done
+	nspid=""
+	return 1
+}
+ns() { nsenter -t "$nspid" -m -- "$@"; }
+
 # The same package as a later version, for the upgrade checks: only the
 # version differs, which is what the maintainer scripts see of an upgrade.
 # repack VERSION: prints the .deb's path
@@ -305,16 +326,16 @@ ctl_size=$(bpftool btf dump file "$OUT/ttyidle.bpf.o" format raw 2>/dev/null |
 abi=$(sed -n 's/^#define TTYIDLE_ABI \([0-9]*\).*/\1/p' bpf/ttyidle.h)
 pins_of() {
 	local m bytes
-	mkdir -p /sys/fs/bpf/ttyidle || return 1
+	ns mkdir -p /sys/fs/bpf/ttyidle || return 1
 	if [ "$1" = old ]; then
-		bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl
+		ns bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl
 		return
 	fi
 	bytes="$1 0 0 0$(printf ' 0%.0s' $(seq 5 "$ctl_size"))"
-	bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value "$ctl_size" entries 1 name ctl &&
-		bpftool map update pinned /sys/fs/bpf/ttyidle/ctl key 0 0 0 0 value $bytes || return 1
+	ns bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value "$ctl_size" entries 1 name ctl &&
+		ns bpftool map update pinned /sys/fs/bpf/ttyidle/ctl key 0 0 0 0 value $bytes || return 1
 	for m in ttys armed events stats; do
-		bpftool map create /sys/fs/bpf/ttyidle/$m type array key 4 value 4 entries 1 name $m || return 1
+		ns bpftool map create /sys/fs/bpf/ttyidle/$m type array key 4 value 4 entries 1 name $m || return 1
 	done
 }
 
@@ -326,14 +347,16 @@ elif [ -d /run/systemd/system ]; then
 	skip "dpkg-install: systemd is running here; installing would start the daemon"
 elif dpkg-query -W -f='${Status}' ttyidle 2>/dev/null | grep -q 'installed'; then
 	skip "dpkg-install: ttyidle is already installed on this host"
-elif [ -e /usr/sbin/ttyidle ] || [ -e /etc/ttyidle.conf ] || [ -e /sys/fs/bpf/ttyidle ]; then
-	skip "dpkg-install: /usr/sbin/ttyidle, /etc/ttyidle.conf or /sys/fs/bpf/ttyidle exists"
+elif [ -e /usr/sbin/ttyidle ] || [ -e /etc/ttyidle.conf ]; then
+	skip "dpkg-install: /usr/sbin/ttyidle or /etc/ttyidle.conf exists"
+elif ! ns_start; then
+	skip "dpkg-install: cannot make a mount namespace with its own bpffs: $(cat "$tmp/ns.out")"
 else
 	snapshot >"$tmp/before"
 	installed_here=yes
 	# merged /usr: what the package puts in /lib lands in /usr/lib
 	libdir=$(readlink -f /lib)
-	if dpkg -i "$deb" >"$tmp/dpkg.out" 2>&1; then ok dpkg-install; else bad dpkg-install "$(cat "$tmp/dpkg.out")"; fi
+	if ns dpkg -i "$deb" >"$tmp/dpkg.out" 2>&1; then ok dpkg-install; else bad dpkg-install "$(cat "$tmp/dpkg.out")"; fi
 	# a first installation says what it enforces
 	check dpkg-install-says-the-policy grep -q 'root.s included, with no input for 15 minutes' "$tmp/dpkg.out"
 	snapshot >"$tmp/installed"
@@ -358,40 +381,40 @@ else
 		bad dpkg-upgrade "cannot read struct ttyidle_ctl's size from $OUT/ttyidle.bpf.o or TTYIDLE_ABI from bpf/ttyidle.h"
 	elif ! pins_of old >"$tmp/pins.out" 2>&1; then
 		skip "dpkg-upgrade-*: cannot create BPF maps here: $(head -n 1 "$tmp/pins.out")"
-		rm -rf /sys/fs/bpf/ttyidle
+		ns rm -rf /sys/fs/bpf/ttyidle
 	else
 		up1=$(repack "$ver+up1")
-		if dpkg -i "$up1" >"$tmp/dpkg.out" 2>&1 &&
+		if ns dpkg -i "$up1" >"$tmp/dpkg.out" 2>&1 &&
 			[ "$(dpkg-query -W -f='${Version}' ttyidle)" = "$ver+up1" ]; then
 			ok dpkg-upgrade
 		else
 			bad dpkg-upgrade "$(cat "$tmp/dpkg.out")"
 		fi
-		if [ ! -e /sys/fs/bpf/ttyidle ] &&
+		if ! ns test -e /sys/fs/bpf/ttyidle &&
 			grep -q 'removed 1 pins of another layout under /sys/fs/bpf/ttyidle (maps pinned under /sys/fs/bpf/ttyidle have layout 0, this ttyidle reads' "$tmp/dpkg.out"; then
 			ok dpkg-upgrade-removes-pins-of-another-layout
 		else
-			bad dpkg-upgrade-removes-pins-of-another-layout "$(cat "$tmp/dpkg.out")" "$(ls /sys/fs/bpf/ttyidle 2>&1)"
+			bad dpkg-upgrade-removes-pins-of-another-layout "$(cat "$tmp/dpkg.out")" "$(ns ls /sys/fs/bpf/ttyidle 2>&1)"
 		fi
-		rm -rf /sys/fs/bpf/ttyidle
+		ns rm -rf /sys/fs/bpf/ttyidle
 		pins_of "$abi" >"$tmp/pins.out" 2>&1 || bad pins-of-this-layout "$(cat "$tmp/pins.out")"
 		up2=$(repack "$ver+up2")
-		dpkg -i "$up2" >"$tmp/dpkg.out" 2>&1 || bad dpkg-upgrade-again "$(cat "$tmp/dpkg.out")"
+		ns dpkg -i "$up2" >"$tmp/dpkg.out" 2>&1 || bad dpkg-upgrade-again "$(cat "$tmp/dpkg.out")"
 		same_text dpkg-upgrade-keeps-pins-of-this-layout "armed ctl events stats ttys" \
-			"$(ls /sys/fs/bpf/ttyidle 2>&1 | paste -sd' ')$(grep 'ttyidle:' "$tmp/dpkg.out")"
-		rm -rf /sys/fs/bpf/ttyidle
+			"$(ns ls /sys/fs/bpf/ttyidle 2>&1 | paste -sd' ')$(grep 'ttyidle:' "$tmp/dpkg.out")"
+		ns rm -rf /sys/fs/bpf/ttyidle
 		# the next checks compare with the package as built
-		dpkg -i "$deb" >"$tmp/dpkg.out" 2>&1 || bad dpkg-downgrade "$(cat "$tmp/dpkg.out")"
+		ns dpkg -i "$deb" >"$tmp/dpkg.out" 2>&1 || bad dpkg-downgrade "$(cat "$tmp/dpkg.out")"
 	fi
 
 	# pins a daemon would have made (a real BPF map), detached on removal
-	mkdir /sys/fs/bpf/ttyidle 2>/dev/null &&
-		bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl 2>/dev/null
-	pinned=$([ -e /sys/fs/bpf/ttyidle/ctl ] && echo yes)
+	ns mkdir /sys/fs/bpf/ttyidle 2>/dev/null &&
+		ns bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl 2>/dev/null
+	pinned=$(ns test -e /sys/fs/bpf/ttyidle/ctl && echo yes)
 	echo "# local" >>/etc/ttyidle.conf
-	if dpkg -r ttyidle >"$tmp/dpkg.out" 2>&1; then ok dpkg-remove; else bad dpkg-remove "$(cat "$tmp/dpkg.out")"; fi
+	if ns dpkg -r ttyidle >"$tmp/dpkg.out" 2>&1; then ok dpkg-remove; else bad dpkg-remove "$(cat "$tmp/dpkg.out")"; fi
 	if [ "$pinned" = yes ]; then
-		[ ! -e /sys/fs/bpf/ttyidle ] && ok dpkg-remove-unloads-pins || bad dpkg-remove-unloads-pins "$(ls -la /sys/fs/bpf/ttyidle)"
+		! ns test -e /sys/fs/bpf/ttyidle && ok dpkg-remove-unloads-pins || bad dpkg-remove-unloads-pins "$(ns ls -la /sys/fs/bpf/ttyidle)"
 	else
 		skip "dpkg-remove-unloads-pins: cannot create a BPF map here"
 	fi
@@ -407,12 +430,12 @@ else
 			grep -v '^/etc/systemd/system/multi-user.target.wants$' |
 			grep -v '^/var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants$')"
 	# pins made again after the removal go at purge
-	mkdir /sys/fs/bpf/ttyidle 2>/dev/null &&
-		bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl 2>/dev/null
-	pinned=$([ -e /sys/fs/bpf/ttyidle/ctl ] && echo yes)
-	if dpkg --purge ttyidle >"$tmp/dpkg.out" 2>&1; then ok dpkg-purge; else bad dpkg-purge "$(cat "$tmp/dpkg.out")"; fi
+	ns mkdir /sys/fs/bpf/ttyidle 2>/dev/null &&
+		ns bpftool map create /sys/fs/bpf/ttyidle/ctl type array key 4 value 4 entries 1 name ctl 2>/dev/null
+	pinned=$(ns test -e /sys/fs/bpf/ttyidle/ctl && echo yes)
+	if ns dpkg --purge ttyidle >"$tmp/dpkg.out" 2>&1; then ok dpkg-purge; else bad dpkg-purge "$(cat "$tmp/dpkg.out")"; fi
 	if [ "$pinned" = yes ]; then
-		[ ! -e /sys/fs/bpf/ttyidle ] && ok dpkg-purge-removes-pins || bad dpkg-purge-removes-pins
+		! ns test -e /sys/fs/bpf/ttyidle && ok dpkg-purge-removes-pins || bad dpkg-purge-removes-pins
 	fi
 	snapshot >"$tmp/purged"
 	diff=$(diff "$tmp/before" "$tmp/purged" | grep '^[<>]' | grep -v ' /var/lib/dpkg/')
