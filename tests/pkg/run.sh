@@ -250,8 +250,9 @@ check deb-binary-hardened sh -c "readelf -d '$x/usr/sbin/ttyidle' | grep -q 'BIN
 # the debug symbols: a -dbgsym package holding the binary's build-id file
 dbg="$OUT/ttyidle-dbgsym_${ver}_${arch}.deb"
 bid=$(readelf -n "$x/usr/sbin/ttyidle" | sed -n 's/.*Build ID: *//p')
+dpkg-deb -c "$dbg" >"$tmp/dbgsym.list" 2>&1
 if [ -f "$dbg" ] && [ -n "$bid" ] &&
-	dpkg-deb -c "$dbg" | grep -q "usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug$"; then
+	grep -q "usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug$" "$tmp/dbgsym.list"; then
 	ok "deb-dbgsym: $(basename "$dbg") has the debug file of build id $bid"
 else
 	bad deb-dbgsym "no $dbg with usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug" "$(ls "$OUT")"
@@ -305,7 +306,7 @@ ns_start() {
 	nspid=""
 	return 1
 }
-ns() { nsenter -t "$nspid" -m -- "$@"; }
+ns() { nsenter -t "$nspid" -m --wd="$PWD" -- "$@"; }
 
 # The same package as a later version, for the upgrade checks: only the
 # version differs, which is what the maintainer scripts see of an upgrade.
