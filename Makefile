@@ -33,7 +33,8 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 BPFTOOL    ?= bpftool
 LLVM_STRIP ?= llvm-strip
-VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+# 0.9.0, 0.9.0+git12.gabcdef1 after the tag v0.9.0 (scripts/version.sh)
+VERSION    ?= $(shell scripts/version.sh 2>/dev/null || echo 0.0.0+unknown)
 
 ifeq ($(V),1)
 Q =

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 pkgs="make clang llvm gcc libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
       libcmocka-dev qemu-system-x86 busybox-static cpio gzip xz-utils zstd
       openssh-server openssh-client tmux autolog mandoc libclang-rt-14-dev
-      debian-archive-keyring ca-certificates libsystemd-dev systemd lintian dpkg-dev
+      debian-archive-keyring ca-certificates libsystemd-dev systemd lintian dpkg-dev debhelper
       binutils util-linux clang-format jq gcc-aarch64-linux-gnu libc6-dev-arm64-cross
       qemu-system-arm"
 missing=""

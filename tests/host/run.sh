@@ -49,6 +49,7 @@ check bad-attach-env 2 "^ttyidle: run: TTYIDLE_ATTACH='x' is not one of" -- env 
 check run-extra-arg 2 "^ttyidle: run: unexpected argument 'now'" -- "$T" run now
 check status-no-pins 1 '^ttyidle: status: nothing pinned under /sys/fs/bpf/ttyidle' -- "$T" status
 check status-bad-flag 2 "^ttyidle: status: unknown option '-x'" -- "$T" status -x
+check unload-check-alone 2 '^ttyidle: unload: --check goes with --if-incompatible$' -- "$T" unload --check
 check not-root 1 '^ttyidle: run: missing capabilities .*CAP_SYS_ADMIN.* \(run as root\)$' -- \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$T" run
 check no-bpffs 1 '^ttyidle: run: bpffs not mounted at /sys/fs/bpf' -- \
