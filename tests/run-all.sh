@@ -32,6 +32,7 @@ run_suite host tests/host/run.sh
 run_suite format sh -c 'make -s format-check && echo "format: 1 passed, 0 failed" || echo "format: 0 passed, 1 failed"'
 run_suite man sh -c 'make -s man-lint && echo "man: 2 passed, 0 failed" || echo "man: 0 passed, 2 failed"'
 run_suite pkg tests/pkg/run.sh
+run_suite container tests/container/run.sh
 run_suite vm tests/vm/run.sh
 # a hardened container host's kernel (Talos' default): the whole scenario
 # suite on 6.1 booted with lockdown=confidentiality, in fentry mode, the only

@@ -16,10 +16,10 @@ BIN=$(realpath "$1")
 OUT=$(realpath -m "$2")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-for c in umoci python3; do
+for c in umoci /usr/bin/python3; do
 	command -v "$c" >/dev/null || die "$c not found (apt-get install umoci python3-yaml)"
 done
-python3 -c 'import yaml' 2>/dev/null || die "python3 has no yaml module (apt-get install python3-yaml)"
+/usr/bin/python3 -c 'import yaml' 2>/dev/null || die "python3 has no yaml module (apt-get install python3-yaml)"
 
 digest=$(cat "$BIN" scripts/container/build-image.sh scripts/container/ttyidle-daemonset.yaml \
 	scripts/ttyidle.conf LICENSE tests/container/ds2oci.py "$0" | sha256sum | cut -d' ' -f1)
