@@ -12,7 +12,7 @@ int do_unload(int argc, char **argv)
 	char err[256];
 	int c, n;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			printf(
 			    "Usage: ttyidle unload\n\nDetach the BPF programs and remove every pin "
@@ -20,7 +20,7 @@ int do_unload(int argc, char **argv)
 			    TTYIDLE_PIN_DIR);
 			return 0;
 		}
-		return cmd_bad_option("unload", argv);
+		return cmd_bad_option("unload", argv, c);
 	}
 	if (optind < argc) {
 		cmd_error("unload", "unexpected argument '%s'", argv[optind]);
