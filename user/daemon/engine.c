@@ -737,8 +737,12 @@ int engine_resume_ending(struct engine *e, const struct ending_key *k, const str
 	t->who.sid = (pid_t)k->sid;
 	t->who.leader_start = k->leader_start;
 	t->who.uid = r->uid;
-	/* not kept in the pinned record (its layout is fixed): unknown here */
+	/* not kept in the pinned record (its layout is fixed): read again if the leader lives */
 	t->who.audit_session = t->who.loginuid = -1;
+	if (e->h->join_ids)
+		e->h->join_ids(e->h->ctx, t->who.sid, t->who.leader_start, t->who.logind_session,
+			       sizeof(t->who.logind_session), &t->who.audit_session,
+			       &t->who.loginuid);
 	COPY_TEXT(t->who.user, r->user);
 	COPY_TEXT(t->who.tty, r->tty);
 	COPY_TEXT(t->who.leader, r->leader);
