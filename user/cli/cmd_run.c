@@ -645,10 +645,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
-		"[--config-dir DIR]\n\n"
+		"[--config-dir DIR]\n"
+		"                   [--metrics FILE] [--check]\n\n"
 		"Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
 		"  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
-		"  --config FILE     main configuration (default %s; missing is fine)\n"
+		"  --config FILE     main configuration (default %s)\n"
 		"  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n"
 		"  --metrics FILE    write Prometheus text metrics to FILE every 15 s, "
 		"atomically\n"
