@@ -190,6 +190,8 @@ sysconfdir     ?= /etc
 ifeq ($(origin systemdunitdir),undefined)
 systemdunitdir := $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/lib/systemd/system)
 endif
+# journald reads catalogs from /usr/lib/systemd/catalog whatever PREFIX is
+catalogdir     ?= /usr/lib/systemd/catalog
 INSTALL        ?= install
 MAN_PAGES      := scripts/man/ttyidle.8 scripts/man/ttyidle.conf.5
 
@@ -206,11 +208,13 @@ endif
 install: $(OUT)/ttyidle
 	$(if $(filter-out /etc,$(sysconfdir)),$(error sysconfdir=$(sysconfdir): ttyidle reads /etc/ttyidle.conf (user/policy/config.h); leave sysconfdir at /etc))
 	$(call msg,INSTALL,$(DESTDIR)$(sbindir)/ttyidle)
-	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(sbindir) $(DESTDIR)$(systemdunitdir) \
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(sbindir) $(DESTDIR)$(systemdunitdir) $(DESTDIR)$(catalogdir) \
 		$(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 $(DESTDIR)$(sysconfdir)/ttyidle.conf.d
 	$(Q)$(INSTALL) -m 0755 $(OUT)/ttyidle $(DESTDIR)$(sbindir)/ttyidle
 	$(Q)sed 's|/usr/sbin/ttyidle|$(sbindir)/ttyidle|g' scripts/ttyidle.service > $(OUT)/ttyidle.service
 	$(Q)$(INSTALL) -m 0644 $(OUT)/ttyidle.service $(DESTDIR)$(systemdunitdir)/ttyidle.service
+	$(Q)$(INSTALL) -m 0644 scripts/ttyidle.catalog $(DESTDIR)$(catalogdir)/ttyidle.catalog
+	$(Q)if [ -z "$(DESTDIR)" ] && command -v journalctl >/dev/null; then journalctl --update-catalog || true; fi
 	$(Q)$(INSTALL) -m 0644 scripts/man/ttyidle.8 $(DESTDIR)$(mandir)/man8/ttyidle.8
 	$(Q)$(INSTALL) -m 0644 scripts/man/ttyidle.conf.5 $(DESTDIR)$(mandir)/man5/ttyidle.conf.5
 	$(Q)if [ -e $(DESTDIR)$(sysconfdir)/ttyidle.conf ]; then \
@@ -222,6 +226,7 @@ install: $(OUT)/ttyidle
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(sbindir)/ttyidle)
 	$(Q)rm -f $(DESTDIR)$(sbindir)/ttyidle $(DESTDIR)$(systemdunitdir)/ttyidle.service \
+		$(DESTDIR)$(catalogdir)/ttyidle.catalog \
 		$(DESTDIR)$(mandir)/man8/ttyidle.8 $(DESTDIR)$(mandir)/man5/ttyidle.conf.5
 	$(Q)if cmp -s scripts/ttyidle.conf $(DESTDIR)$(sysconfdir)/ttyidle.conf; then \
 		rm -f $(DESTDIR)$(sysconfdir)/ttyidle.conf; \

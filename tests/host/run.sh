@@ -46,6 +46,12 @@ check unknown-global-flag 2 "^ttyidle: unknown option '--frob'" -- "$T" --frob s
 check unknown-run-flag 2 "^ttyidle: run: unknown option '--frob'" -- "$T" run --frob
 check bad-attach 2 "^ttyidle: run: --attach 'bogus' is not one of auto, fentry, kprobe$" -- "$T" run --attach=bogus
 check bad-attach-env 2 "^ttyidle: run: TTYIDLE_ATTACH='x' is not one of" -- env TTYIDLE_ATTACH=x "$T" run
+check run-missing-value 2 "^ttyidle: run: option '--config' needs a value \(see \`ttyidle run --help\`\)$" -- "$T" run --config
+check check-config-missing-value 2 "^ttyidle: check-config: option '-d' needs a value" -- "$T" check-config -d
+check run-missing-config 1 '^ttyidle: run: /no/such/file: no such file$' -- "$T" run --config /no/such/file
+check run-missing-config-dir 1 '^ttyidle: run: /typo: no such directory$' -- "$T" run --config '' --config-dir /typo
+check check-config-missing-file 1 '^ttyidle: check-config: /no/such/file: no such file$' -- "$T" check-config /no/such/file
+check explain-missing-config 1 '^ttyidle: explain: /no/such/file: no such file$' -- "$T" explain --user root --config /no/such/file
 check run-extra-arg 2 "^ttyidle: run: unexpected argument 'now'" -- "$T" run now
 check status-no-pins 1 '^ttyidle: status: nothing pinned under /sys/fs/bpf/ttyidle' -- "$T" status
 check status-bad-flag 2 "^ttyidle: status: unknown option '-x'" -- "$T" status -x
@@ -73,7 +79,7 @@ fi
 check pid-namespace 1 "^ttyidle: run: must run in the host's PID namespace" -- \
 	unshare -p -f --mount-proc "$T" run
 check bad-config 1 '^ttyidle: run: /[^:]*/bad.conf:2:16: ' -- \
-	sh -c 'd=$(mktemp -d) && printf "[global]\nidle-timeout = soon\n" > $d/bad.conf && exec "$0" run --config $d/bad.conf --config-dir $d/none' "$T"
+	sh -c 'd=$(mktemp -d) && printf "[global]\nidle-timeout = soon\n" > $d/bad.conf && exec "$0" run --config $d/bad.conf --config-dir ""' "$T"
 lock=$(mktemp -d)
 check second-instance 1 '^ttyidle: run: another ttyidle is already running \(pid [0-9]+' -- \
 	unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /run && mkdir /run/ttyidle && echo 4242 > /run/ttyidle/lock && flock /run/ttyidle/lock -c "exec $0 run"' "$T"
@@ -113,7 +119,7 @@ sample=$(sed -n '/^<!-- status-sample/,/^<!-- \/status-sample -->/p' "$top/READM
 row_re='^[^ ].{9} [^ ].{7} [^ ].{15} [^ ].{5} .{7}[^ ] .{7}[^ ] [^ ].{11} [^ ].{6} [^ ]'
 if [ -z "$rec_sz" ] || [ -z "$abi" ] || [ -z "$sample" ]; then
 	fail=$((fail + 1)); echo "FAIL readme-status: no struct sizes, ABI or README sample (between <!-- status-sample --> markers)"
-elif ! out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --config "$1" --config-dir /nonexistent' "$T" "$conf" 2>&1); then
+elif ! out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --config "$1" --config-dir ""' "$T" "$conf" 2>&1); then
 	fail=$((fail + 1)); echo "FAIL readme-status: status on fake maps failed:"; printf '%s\n' "$out" | sed 's/^/       /'
 else
 	bad=
@@ -128,7 +134,7 @@ else
 	else fail=$((fail + 1)); echo "FAIL readme-status: $bad"; printf '%s\n' "$out" | sed 's/^/       /'; fi
 fi
 # and the JSON of the same maps is JSON (jq is strict about UTF-8 and syntax)
-if out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --json --config "$1" --config-dir /nonexistent' "$T" "$conf" 2>&1) &&
+if out=$(unshare -m sh -c "$fake_maps"' exec "$0" status --json --config "$1" --config-dir ""' "$T" "$conf" 2>&1) &&
 	jq -e '.terminals[0].tty == "pts/7" and .terminals[0].dev == "136:7" and .terminals[0].devpts == "0:99" and .runs_skipped == 0' <<<"$out" >/dev/null; then
 	pass=$((pass + 1)); echo "ok   status-json"
 	status_json=$out

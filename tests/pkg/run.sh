@@ -69,6 +69,10 @@ etc/ttyidle.conf.d/
 $(echo "$unitdir" | awk -F/ '{p=""; for (i = 1; i <= NF; i++) {p = p $i "/"; print p}}')
 $unitdir/ttyidle.service
 usr/
+usr/lib/
+usr/lib/systemd/
+usr/lib/systemd/catalog/
+usr/lib/systemd/catalog/ttyidle.catalog
 usr/sbin/
 usr/sbin/ttyidle
 usr/share/
@@ -83,7 +87,7 @@ same_text install-modes "755 644 644 644 644" \
 		"$d/usr/share/man/man8/ttyidle.8" "$d/usr/share/man/man5/ttyidle.conf.5" | paste -sd' ')"
 check install-binary-is-the-build cmp "$OUT/ttyidle" "$d/usr/sbin/ttyidle"
 check install-config-is-the-sample cmp scripts/ttyidle.conf "$d/etc/ttyidle.conf"
-same_text install-unit-execstart "ExecStart=/usr/sbin/ttyidle run" \
+same_text install-unit-execstart 'ExecStart=/usr/sbin/ttyidle run $TTYIDLE_OPTIONS' \
 	"$(grep '^ExecStart=' "$d/$unitdir/ttyidle.service")"
 
 # the same installed twice is fine, and keeps the (edited) configuration
@@ -117,7 +121,8 @@ d=$tmp/local
 make -s install DESTDIR="$d" >/dev/null 2>&1
 if [ -x "$d/usr/local/sbin/ttyidle" ] && [ -f "$d/usr/local/share/man/man8/ttyidle.8" ] &&
 	[ -f "$d/etc/ttyidle.conf" ] &&
-	grep -qx 'ExecStart=/usr/local/sbin/ttyidle run' "$d/$unitdir/ttyidle.service"; then
+	grep -qx 'ExecStart=/usr/local/sbin/ttyidle run $TTYIDLE_OPTIONS' "$d/$unitdir/ttyidle.service" &&
+	grep -qx 'ExecReload=/usr/local/sbin/ttyidle run --check $TTYIDLE_OPTIONS' "$d/$unitdir/ttyidle.service"; then
 	ok install-default-prefix
 else
 	bad install-default-prefix "$(tree "$d")"
@@ -134,8 +139,8 @@ if command -v systemd-analyze >/dev/null; then
 	d=$tmp/usr-prefix
 	make -s install DESTDIR="$d" PREFIX=/usr >/dev/null 2>&1
 	mkdir -p "$tmp/unit"
-	# verify checks that ExecStart= exists, and that Documentation= man pages do
-	sed "s|^ExecStart=/usr/sbin/ttyidle|ExecStart=$d/usr/sbin/ttyidle|" \
+	# verify checks that ExecStart= (and ExecReload=) exist, and that Documentation= man pages do
+	sed "s|^\(Exec[A-Za-z]*\)=/usr/sbin/ttyidle|\1=$d/usr/sbin/ttyidle|" \
 		"$d/$unitdir/ttyidle.service" >"$tmp/unit/ttyidle.service"
 	out=$(MANPATH="$d/usr/share/man" systemd-analyze verify "$tmp/unit/ttyidle.service" 2>&1)
 	if [ $? -eq 0 ] && [ -z "$out" ]; then ok unit-verify; else bad unit-verify "$out"; fi
@@ -167,6 +172,25 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 		bad version-without-tags "expected $want, got '$v'" "$(cat "$tmp/notags.err")"
 	fi
 	rm -rf "$tmp/notags"
+fi
+
+# ---- the journal catalog -------------------------------------------------------
+# systemd's own parser reads the installed catalog, and every MESSAGE_ID the
+# daemon sends (user/daemon/audit.c) has its entry
+if command -v journalctl >/dev/null; then
+	d=$tmp/usr-prefix
+	ids=$(grep -o '"[0-9a-f]\{32\}"' user/daemon/audit.c | tr -d '"' | LC_ALL=C sort)
+	if out=$(journalctl --root="$d" --update-catalog 2>&1) &&
+		out=$(journalctl --root="$d" --list-catalog 2>&1); then
+		listed=$(echo "$out" | awk '$2 == "ttyidle:" {print $1}' | LC_ALL=C sort)
+		[ "$(echo "$ids" | grep -c .)" -ge 6 ] && same_text catalog-has-every-message-id "$ids" "$listed" ||
+			bad catalog-has-every-message-id "no MESSAGE_IDs found in user/daemon/audit.c"
+	else
+		bad catalog-parses "$out"
+	fi
+	rm -rf "$d/var"
+else
+	skip "catalog: journalctl not installed"
 fi
 
 # ---- the .deb ----------------------------------------------------------------
@@ -204,6 +228,10 @@ want="./
 $(echo "$unitdir" | awk -F/ '{p="./"; for (i = 1; i <= NF; i++) {p = p $i "/"; print p}}')
 ./$unitdir/ttyidle.service
 ./usr/
+./usr/lib/
+./usr/lib/systemd/
+./usr/lib/systemd/catalog/
+./usr/lib/systemd/catalog/ttyidle.catalog
 ./usr/sbin/
 ./usr/sbin/ttyidle
 ./usr/share/

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "daemon/audit.h"
 #include "host/session.h"
@@ -123,6 +124,9 @@ static void test_exact(void **state)
 	r.service = "sshd";
 	r.remote = "192.0.2.10";
 	r.remote_src = "utmp";
+	r.logind_session = "c7";
+	r.audit_session = 12;
+	r.loginuid = 1000;
 	r.idle_sec = 900;
 	r.clock = "in";
 	r.rule = "default";
@@ -132,7 +136,8 @@ static void test_exact(void **state)
 	assert_int_equal(n, (int)strlen(buf));
 	assert_string_equal(buf, "ttyidle: EVENT=terminate USER=alice UID=1000 TTY=pts/3 "
 				 "SESSION=4242 LEADER=bash SERVICE=sshd REMOTE=192.0.2.10 "
-				 "REMOTE_SRC=utmp IDLE_SEC=900 CLOCK=in RULE=default ACTION=sighup "
+				 "REMOTE_SRC=utmp LOGIND_SESSION=c7 AUDIT_SESSION=12 LOGINUID=1000 "
+				 "IDLE_SEC=900 CLOCK=in RULE=default ACTION=sighup "
 				 "OUTCOME=signalled=3");
 
 	/* unknown fields are left out; uid 0 and idle 0 are known values */
@@ -143,8 +148,10 @@ static void test_exact(void **state)
 	r.pid = 77;
 	r.remote_src = "environ"; /* without REMOTE it means nothing */
 	r.container = "";
+	r.logind_session = "";
+	r.loginuid = 0; /* root's login: known; the unset audit session is not */
 	assert_true(audit_format(&r, buf, sizeof(buf)) > 0);
-	assert_string_equal(buf, "ttyidle: EVENT=survivor UID=0 PID=77 IDLE_SEC=0");
+	assert_string_equal(buf, "ttyidle: EVENT=survivor UID=0 PID=77 LOGINUID=0 IDLE_SEC=0");
 	audit_rec_init(&r);
 	assert_true(audit_format(&r, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "ttyidle: ");
@@ -287,11 +294,12 @@ static void test_limits(void **state)
 	memset(worst, 0x01, sizeof(worst) - 1);
 	worst[sizeof(worst) - 1] = 0;
 	r.event = r.user = r.tty = r.leader = r.service = r.remote = r.remote_src = worst;
-	r.container = r.clock = r.rule = r.action = r.outcome = worst;
+	r.container = r.clock = r.rule = r.action = r.outcome = r.logind_session = worst;
 	r.uid = r.session = r.pid = r.idle_sec = 9223372036854775807LL;
+	r.audit_session = r.loginuid = 9223372036854775807LL;
 	n = audit_format(&r, buf, sizeof(buf));
 	assert_true(n > 0 && (size_t)n < sizeof(buf));
-	assert_int_equal(parse_line(buf, &p), 16);
+	assert_int_equal(parse_line(buf, &p), AUDIT_NFIELDS);
 
 	/* a short buffer keeps whole fields only */
 	audit_rec_init(&r);
@@ -311,6 +319,7 @@ static void test_from_session(void **state)
 	char buf[AUDIT_LINE_MAX];
 
 	memset(&s, 0, sizeof(s));
+	s.audit_session = s.loginuid = -1; /* as session_resolve() leaves them unknown */
 	s.sid = 300;
 	s.uid = 1000;
 	snprintf(s.user, sizeof(s.user), "bob smith");
@@ -332,6 +341,16 @@ static void test_from_session(void **state)
 	assert_true(audit_format(&r, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, " REMOTE=2001:db8::1 REMOTE_SRC=utmp"));
 	assert_null(strstr(buf, "CONTAINER"));
+	assert_null(strstr(buf, "AUDIT_SESSION"));
+	assert_null(strstr(buf, "LOGIN"));
+	/* the join ids of the leader */
+	snprintf(s.logind_id, sizeof(s.logind_id), "42");
+	s.audit_session = 7;
+	s.loginuid = 1000;
+	audit_rec_from_session(&r, &s);
+	assert_true(audit_format(&r, buf, sizeof(buf)) > 0);
+	assert_non_null(
+	    strstr(buf, " REMOTE_SRC=utmp LOGIND_SESSION=42 AUDIT_SESSION=7 LOGINUID=1000"));
 }
 
 static void test_journal_stream(void **state)
@@ -434,6 +453,9 @@ static void test_journal_fields(void **state)
 	r.remote = "192.0.2.10";
 	r.remote_src = "utmp";
 	r.container = "docker:0123456789ab";
+	r.logind_session = "3";
+	r.audit_session = 3;
+	r.loginuid = 1000;
 	r.idle_sec = 900;
 	r.clock = "input";
 	r.rule = "default";
@@ -448,6 +470,20 @@ static void test_journal_fields(void **state)
 	assert_string_equal(val, "utmp");
 	assert_true(journal_field(&j, "MESSAGE_ID", val, sizeof(val)));
 	assert_string_equal(val, audit_message_id("terminate"));
+	assert_true(journal_field(&j, "PRIORITY", val, sizeof(val)));
+	assert_string_equal(val, "5");
+	assert_true(journal_field(&j, "AUDIT_SESSION", val, sizeof(val)));
+	assert_string_equal(val, "3");
+	assert_true(journal_field(&j, "LOGIND_SESSION", val, sizeof(val)));
+	assert_string_equal(val, "3");
+	assert_true(journal_field(&j, "LOGINUID", val, sizeof(val)));
+	assert_string_equal(val, "1000");
+	/* a survivor ranks above a routine step, which ranks above a cancellation */
+	r.event = "survivor";
+	assert_int_equal(audit_format(&r, buf, sizeof(buf)) > 0, 1);
+	assert_int_equal(audit_journal_build(&r, buf, &j), 0);
+	assert_true(journal_field(&j, "PRIORITY", val, sizeof(val)));
+	assert_string_equal(val, "4");
 
 	/* unknown fields are left out of both; no MESSAGE_ID for an unknown event */
 	audit_rec_init(&r);
@@ -475,8 +511,9 @@ static void test_journal_fields(void **state)
 	/* every field at its worst still fits */
 	memset(worst, 0x01, sizeof(worst) - 1);
 	r.event = r.user = r.tty = r.leader = r.service = r.remote = r.remote_src = worst;
-	r.container = r.clock = r.rule = r.action = r.outcome = worst;
+	r.container = r.clock = r.rule = r.action = r.outcome = r.logind_session = worst;
 	r.uid = r.session = r.pid = r.idle_sec = 9223372036854775807LL;
+	r.audit_session = r.loginuid = 9223372036854775807LL;
 	check_sinks_agree(&r);
 }
 
@@ -503,6 +540,56 @@ static void test_message_ids(void **state)
 	}
 }
 
+static void test_priorities(void **state)
+{
+	(void)state;
+	assert_int_equal(audit_priority("survivor"), LOG_WARNING);
+	assert_int_equal(audit_priority("warn"), LOG_NOTICE);
+	assert_int_equal(audit_priority("terminate"), LOG_NOTICE);
+	assert_int_equal(audit_priority("escalate"), LOG_NOTICE);
+	assert_int_equal(audit_priority("cancel"), LOG_INFO);
+	assert_int_equal(audit_priority("ended"), LOG_INFO);
+	assert_int_equal(audit_priority("bogus"), LOG_NOTICE);
+	assert_true(audit_priority("survivor") < audit_priority("warn")); /* lower: more urgent */
+}
+
+/* Every event with a MESSAGE_ID has its entry in the shipped journal catalog. */
+static void test_catalog(void **state)
+{
+	char path[1200], want[64], *text;
+	const char *ev, *slash;
+	size_t i, len = 0;
+	FILE *f;
+
+	(void)state;
+	/* __FILE__ is tests/unit/test_audit.c relative to where make runs */
+	slash = strstr(__FILE__, "tests/unit/");
+	snprintf(path, sizeof(path), "%.*sscripts/ttyidle.catalog",
+		 slash ? (int)(slash - __FILE__) : 0, __FILE__);
+	f = fopen(path, "r");
+	if (!f)
+		fail_msg("cannot open %s", path);
+	text = calloc(1, 1 << 20);
+	assert_non_null(text);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	fclose(f);
+	assert_true(len > 0);
+	for (i = 0; (ev = audit_event_name(i)); i++) {
+		char *at;
+
+		snprintf(want, sizeof(want), "\n-- %s\n", audit_message_id(ev));
+		at = strstr(text, want);
+		if (!at)
+			fail_msg("no catalog entry for EVENT=%s (MESSAGE_ID %s) in %s", ev,
+				 audit_message_id(ev), path);
+		/* the entry names its event and says what to do */
+		at = strstr(at + 1, "\nSubject: ");
+		assert_non_null(at);
+	}
+	assert_int_equal(i, 6);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,7 +597,8 @@ int main(void)
 	    cmocka_unit_test(test_injection),	   cmocka_unit_test(test_random_round_trip),
 	    cmocka_unit_test(test_limits),	   cmocka_unit_test(test_from_session),
 	    cmocka_unit_test(test_journal_stream), cmocka_unit_test(test_message_ids),
-	    cmocka_unit_test(test_journal_fields),
+	    cmocka_unit_test(test_journal_fields), cmocka_unit_test(test_priorities),
+	    cmocka_unit_test(test_catalog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -91,7 +91,7 @@ static const char *tmp(const char *rel)
 static void test_default(void **state)
 {
 	struct policy p = {0};
-	char err[256] = "", *a, *b;
+	char err[256] = "", want[PATH_MAX + 64], *a, *b;
 
 	(void)state;
 	assert_int_equal(policy_load_default(&p, err, sizeof(err)), 0);
@@ -114,6 +114,17 @@ static void test_default(void **state)
 
 		assert_int_equal(
 		    policy_load(&q, tmp("missing.conf"), tmp("missing.d"), 0, err, sizeof(err)), 0);
+		/* ...unless the operator named them: then a missing one is an error */
+		assert_int_equal(policy_load(&q, tmp("missing.conf"), tmp("missing.d"),
+					     POLICY_LOAD_NEED_MAIN, err, sizeof(err)),
+				 -ENOENT);
+		snprintf(want, sizeof(want), "%s: no such file", tmp("missing.conf"));
+		assert_string_equal(err, want);
+		assert_int_equal(policy_load(&q, tmp("missing.conf"), tmp("missing.d"),
+					     POLICY_LOAD_NEED_DIR, err, sizeof(err)),
+				 -ENOENT);
+		snprintf(want, sizeof(want), "%s: no such directory", tmp("missing.d"));
+		assert_string_equal(err, want);
 		a = print_policy(&p, POLICY_PRINT_PLAIN);
 		b = print_policy(&q, POLICY_PRINT_PLAIN);
 		assert_string_equal(a, b);

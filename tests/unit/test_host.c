@@ -106,6 +106,35 @@ static void test_batch_snapshot(void **state)
 	fp_cleanup(&fp);
 }
 
+/* An ending taken over reads its leader's join ids again, if the leader is the same. */
+static void test_join_ids(void **state)
+{
+	struct fakeproc fp;
+	struct host h;
+	char id[32];
+	long long asid, luid;
+
+	(void)state;
+	fp_init(&fp);
+	assert_int_equal(host_init(&h, fp.root), 0);
+	fp_stat(&fp, 500, "bash", 'S', 400, 500, 500, 34819, 0x400000, 1000);
+	fp_text(&fp, 500, "cgroup", "0::/user.slice/user-1000.slice/session-12.scope\n");
+	fp_text(&fp, 500, "sessionid", "12");
+	fp_text(&fp, 500, "loginuid", "1000");
+	assert_int_equal(h.ops.join_ids(h.ops.ctx, 500, 1000, id, sizeof(id), &asid, &luid), 0);
+	assert_string_equal(id, "12");
+	assert_true(asid == 12 && luid == 1000);
+	/* another process under the same pid: nothing of it */
+	assert_int_equal(h.ops.join_ids(h.ops.ctx, 500, 999, id, sizeof(id), &asid, &luid), -ESRCH);
+	assert_string_equal(id, "");
+	assert_true(asid == -1 && luid == -1);
+	/* gone */
+	assert_int_equal(h.ops.join_ids(h.ops.ctx, 501, 1000, id, sizeof(id), &asid, &luid),
+			 -ESRCH);
+	host_free(&h);
+	fp_cleanup(&fp);
+}
+
 /*
  * A process that appears after the batch's snapshot (forked while the
  * session was being killed) is killed too, and the re-walk is the snapshot
@@ -192,6 +221,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_batch_snapshot),
+	    cmocka_unit_test(test_join_ids),
 	    cmocka_unit_test(test_kill_until_nobody_new),
 	    cmocka_unit_test(test_hup_continues_stopped),
 	};

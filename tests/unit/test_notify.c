@@ -229,12 +229,42 @@ static void test_status_text(void **state)
 	unlisten(&l);
 }
 
+static void test_watchdog_usec(void **state)
+{
+	unsigned long long us = 7;
+
+	(void)state;
+	/* no watchdog asked for */
+	assert_int_equal(notify_watchdog_usec(NULL, NULL, 42, &us), 0);
+	assert_true(us == 0);
+	assert_int_equal(notify_watchdog_usec("", "42", 42, &us), 0);
+	assert_true(us == 0);
+	/* for us, by pid or without one */
+	assert_int_equal(notify_watchdog_usec("180000000", NULL, 42, &us), 0);
+	assert_true(us == 180000000ULL);
+	assert_int_equal(notify_watchdog_usec("180000000", "42", 42, &us), 0);
+	assert_true(us == 180000000ULL);
+	assert_int_equal(notify_watchdog_usec("180000000", "", 42, &us), 0);
+	assert_true(us == 180000000ULL);
+	/* for another process of the unit */
+	assert_int_equal(notify_watchdog_usec("180000000", "43", 42, &us), 0);
+	assert_true(us == 0);
+	/* malformed */
+	assert_int_equal(notify_watchdog_usec("0", NULL, 42, &us), -EINVAL);
+	assert_int_equal(notify_watchdog_usec("-5", NULL, 42, &us), -EINVAL);
+	assert_int_equal(notify_watchdog_usec(" 5", NULL, 42, &us), -EINVAL);
+	assert_int_equal(notify_watchdog_usec("5s", NULL, 42, &us), -EINVAL);
+	assert_int_equal(notify_watchdog_usec("99999999999999999999999", NULL, 42, &us), -EINVAL);
+	assert_int_equal(notify_watchdog_usec("5", "x", 42, &us), -EINVAL);
+	assert_true(us == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_no_socket_is_a_noop), cmocka_unit_test(test_path_socket),
 	    cmocka_unit_test(test_abstract_socket),	cmocka_unit_test(test_bad_addresses),
-	    cmocka_unit_test(test_status_text),
+	    cmocka_unit_test(test_status_text),		cmocka_unit_test(test_watchdog_usec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

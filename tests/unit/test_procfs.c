@@ -574,9 +574,48 @@ static void test_real_environ_stream(void **state)
 	close(pdir);
 }
 
+/* /proc/PID/sessionid and loginuid: a number, or (u32)-1 for unset */
+static void test_audit_ids(void **state)
+{
+	struct fakeproc fp;
+	long long sid, luid;
+
+	(void)state;
+	assert_int_equal(procfs_parse_audit_id("7", &sid), 0);
+	assert_true(sid == 7);
+	assert_int_equal(procfs_parse_audit_id("0\n", &sid), 0);
+	assert_true(sid == 0); /* root's loginuid */
+	assert_int_equal(procfs_parse_audit_id("4294967295", &sid), 0);
+	assert_true(sid == -1);
+	assert_int_equal(procfs_parse_audit_id("4294967296", &sid), -EINVAL);
+	assert_int_equal(procfs_parse_audit_id("-1", &sid), -EINVAL);
+	assert_int_equal(procfs_parse_audit_id("", &sid), -EINVAL);
+	assert_int_equal(procfs_parse_audit_id("12x", &sid), -EINVAL);
+	assert_true(sid == -1);
+
+	fp_init(&fp);
+	fp_text(&fp, 300, "sessionid", "12");
+	fp_text(&fp, 300, "loginuid", "1000");
+	assert_int_equal(procfs_read_audit_ids(fp.root, 300, &sid, &luid), 0);
+	assert_true(sid == 12 && luid == 1000);
+	/* never set (a daemon's process, no pam_loginuid) */
+	fp_text(&fp, 301, "sessionid", "4294967295");
+	fp_text(&fp, 301, "loginuid", "4294967295");
+	assert_int_equal(procfs_read_audit_ids(fp.root, 301, &sid, &luid), 0);
+	assert_true(sid == -1 && luid == -1);
+	/* a kernel without CONFIG_AUDIT: no files, both unknown */
+	fp_text(&fp, 302, "comm", "x\n");
+	assert_int_equal(procfs_read_audit_ids(fp.root, 302, &sid, &luid), 0);
+	assert_true(sid == -1 && luid == -1);
+	/* gone */
+	assert_int_equal(procfs_read_audit_ids(fp.root, 303, &sid, &luid), -ESRCH);
+	fp_cleanup(&fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_audit_ids),
 	    cmocka_unit_test(test_stat_plain),
 	    cmocka_unit_test(test_stat_hostile_comm),
 	    cmocka_unit_test(test_stat_kthread),

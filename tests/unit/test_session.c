@@ -543,6 +543,22 @@ static void test_sshd_privsep_chain(void **state)
 	assert_string_equal(session_service_name(w.s.service), "sshd");
 	assert_string_equal(session_login_evidence_name(w.s.login_src), "master");
 	assert_string_equal(session_remote_source_name(w.s.remote_src), "utmp");
+	/* the ids records are joined by: the leader's, for showing only */
+	assert_string_equal(w.s.logind_id, "4");
+	assert_true(w.s.audit_session == -1 && w.s.loginuid == -1);
+	fp_text(&w.fp, P_SHELL, "sessionid", "9\n");
+	fp_text(&w.fp, P_SHELL, "loginuid", "1000\n");
+	RESOLVE_OK(&w);
+	assert_true(w.s.audit_session == 9 && w.s.loginuid == 1000);
+	assert_int_equal(w.s.service, SVC_SSHD); /* and they changed nothing */
+	fp_text(&w.fp, P_SHELL, "sessionid", "4294967295\n");
+	fp_text(&w.fp, P_SHELL, "cgroup", "0::/user.slice/user-1000.slice/user@1000.service/x\n");
+	RESOLVE_OK(&w);
+	assert_true(w.s.audit_session == -1 && w.s.loginuid == 1000);
+	assert_string_equal(w.s.logind_id, "");
+	fp_text(&w.fp, P_SHELL, "cgroup", "0::/user.slice/user-1000.slice/session-4.scope\n");
+	fp_remove(&w.fp, P_SHELL, "sessionid");
+	fp_remove(&w.fp, P_SHELL, "loginuid");
 
 	/* the monitor also with " (deleted)": sshd upgraded under a live connection */
 	fp_exe(&w.fp, P_MON, "/usr/sbin/sshd (deleted)");

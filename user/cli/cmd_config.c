@@ -28,15 +28,17 @@ int do_check_config(int argc, char **argv)
 	    {},
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *dir = TTYIDLE_CONF_DROPIN;
+	bool conf_named = false, dir_named = false;
 	struct policy p = {0};
-	unsigned flags = 0;
+	unsigned flags = 0, need;
 	char err[512];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
+			dir_named = true;
 			break;
 		case 'p':
 			flags |= POLICY_PRINT_PLAIN;
@@ -47,23 +49,26 @@ int do_check_config(int argc, char **argv)
 			    "Load FILE (default %s) and the drop-ins of DIR (default %s)\n"
 			    "exactly as `ttyidle run` would, and print the effective policy.\n"
 			    "Exit status 1 and one line file:line:col: ... if anything is wrong.\n"
-			    "With FILE given and no --config-dir, drop-ins are not read.\n",
+			    "With FILE given and no --config-dir, drop-ins are not read.\n"
+			    "A FILE or DIR named here must exist; '' means none.\n",
 			    TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
 			return 0;
 		default:
-			return cmd_bad_option("check-config", argv);
+			return cmd_bad_option("check-config", argv, c);
 		}
 	}
 	if (optind < argc) {
 		conf = argv[optind++];
-		if (dir == (const char *)TTYIDLE_CONF_DROPIN)
+		conf_named = true;
+		if (!dir_named)
 			dir = NULL;
 	}
 	if (optind < argc) {
 		cmd_error("check-config", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (policy_load(&p, conf, dir, POLICY_LOAD_STRICT_PERMS, err, sizeof(err))) {
+	need = cmd_conf_paths(&conf, conf_named, &dir, dir_named);
+	if (policy_load(&p, conf, dir, POLICY_LOAD_STRICT_PERMS | need, err, sizeof(err))) {
 		cmd_error("check-config", "%s", err);
 		return 1;
 	}
@@ -94,6 +99,8 @@ int do_explain(int argc, char **argv)
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *dir = TTYIDLE_CONF_DROPIN;
 	const char *user = NULL, *tty = "pts/0", *svc = "sshd", *host = NULL;
+	bool conf_named = false, dir_named = false;
+	unsigned need;
 	gid_t gids[MAX_GROUPS];
 	const char *names[MAX_GROUPS];
 	char namebuf[MAX_GROUPS][64];
@@ -104,7 +111,7 @@ int do_explain(int argc, char **argv)
 	int c, i, ngids = MAX_GROUPS;
 	char err[512];
 
-	while ((c = getopt_long(argc, argv, "u:t:s:H:c:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u:t:s:H:c:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
@@ -120,9 +127,11 @@ int do_explain(int argc, char **argv)
 			break;
 		case 'c':
 			conf = optarg;
+			conf_named = true;
 			break;
 		case 'd':
 			dir = optarg;
+			dir_named = true;
 			break;
 		case 'h':
 			printf("Usage: ttyidle explain --user USER [--tty pts/N] [--service "
@@ -135,7 +144,7 @@ int do_explain(int argc, char **argv)
 			       "Defaults: --tty pts/0 --service sshd, no remote host.\n");
 			return 0;
 		default:
-			return cmd_bad_option("explain", argv);
+			return cmd_bad_option("explain", argv, c);
 		}
 	}
 	if (optind < argc) {
@@ -181,7 +190,8 @@ int do_explain(int argc, char **argv)
 	    .host = host,
 	    .origin = origin_of_service(ls),
 	};
-	if (policy_load(&p, conf, dir, POLICY_LOAD_STRICT_PERMS, err, sizeof(err))) {
+	need = cmd_conf_paths(&conf, conf_named, &dir, dir_named);
+	if (policy_load(&p, conf, dir, POLICY_LOAD_STRICT_PERMS | need, err, sizeof(err))) {
 		cmd_error("explain", "%s", err);
 		return 1;
 	}

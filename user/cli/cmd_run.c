@@ -52,6 +52,7 @@ struct daemon {
 	int sigfd, lockfd;
 	unsigned long events;
 	const char *conf, *conf_dir;
+	unsigned conf_flags;	 /* POLICY_LOAD_*: the same at every reload */
 	struct policy policy[2]; /* the one in force and the one a reload builds */
 	int cur;
 	struct engine eng;
@@ -61,6 +62,9 @@ struct daemon {
 	const char *metrics_path;
 	struct metrics metrics;
 	int tickfd;
+	unsigned long long watchdog_usec;   /* WatchdogSec= as systemd passed it; 0: none */
+	char status[NOTIFY_STATUS_MAX + 1]; /* the STATUS= text last sent */
+	char reload_err[160];		    /* why the last reload failed; "" if it did not */
 	char metrics_err[256];
 	uint64_t events_lost_seen;
 	uint64_t ttys_full_seen;
@@ -523,30 +527,56 @@ static void policy_summary(const struct policy *p, char *buf, size_t len)
 		memcpy(buf + len - 4, "...", 4);
 }
 
+/*
+ * STATUS= for `systemctl status`: the policy, the live counts, and a failed
+ * last reload until a good one. Sent when it changes (start, reload, and
+ * the periodic tick); ready adds READY=1 (after start and each reload).
+ */
+static void tell_status(struct daemon *d, bool ready)
+{
+	char text[NOTIFY_STATUS_MAX + 1];
+
+	snprintf(text, sizeof(text), "%s%s%s%zu rules, %s mode; %zu terminals tracked, %u warned",
+		 d->reload_err[0] ? "last reload FAILED (" : "", d->reload_err,
+		 d->reload_err[0] ? "), previous policy in force; " : "", d->policy[d->cur].nrules,
+		 attach_mode_name(d->bpf.mode), d->eng.nterms, (unsigned)d->eng.nwarned);
+	if (ready) {
+		notify_ready(text);
+	} else if (strcmp(text, d->status)) {
+		notify_status("%s", text);
+	} else {
+		return;
+	}
+	snprintf(d->status, sizeof(d->status), "%s", text);
+}
+
 static void reload(struct daemon *d)
 {
 	int nxt = !d->cur;
 	char err[512];
 
 	notify_reloading();
-	if (policy_load(&d->policy[nxt], d->conf, d->conf_dir, POLICY_LOAD_STRICT_PERMS, err,
-			sizeof(err))) {
+	if (policy_load(&d->policy[nxt], d->conf, d->conf_dir,
+			POLICY_LOAD_STRICT_PERMS | d->conf_flags, err, sizeof(err))) {
 		log_err("reload failed, keeping the policy in force: %s", err);
 		d->metrics.reloads_failed++;
-		notify_ready("reload failed; the previous policy stays in force");
+		snprintf(d->reload_err, sizeof(d->reload_err), "%.*s",
+			 (int)sizeof(d->reload_err) - 1, err);
+		tell_status(d, true);
 		return;
 	}
 	d->metrics.reloads_ok++;
 	engine_set_policy(&d->eng, &d->policy[nxt], boottime_ns());
 	policy_free(&d->policy[d->cur]);
 	d->cur = nxt;
+	d->reload_err[0] = 0;
 	{
 		char sum[1024];
 
 		policy_summary(&d->policy[d->cur], sum, sizeof(sum));
 		log_info("configuration reloaded: %zu rules; %s", d->policy[d->cur].nrules, sum);
 	}
-	notify_ready(NULL);
+	tell_status(d, true);
 }
 
 /* ---- the loop's sources and deadlines --------------------------------------- */
@@ -587,8 +617,12 @@ static void on_tick(void *ctx)
 
 	if (read(d->tickfd, &ticks, sizeof(ticks)) <= 0)
 		return;
+	/* from the loop's own timer: a loop that no longer turns stops petting */
+	if (d->watchdog_usec)
+		notify_watchdog();
 	tell_misses(d);
 	write_metrics(d);
+	tell_status(d, false);
 }
 
 /* Names the engine waited for have landed. */
@@ -606,11 +640,18 @@ static int setup_loop(struct daemon *d, char *err, size_t errlen)
 {
 	struct loop_due due = {.ctx = d, .next = due_next, .run = due_run, .now = due_now};
 	sigset_t mask;
-	struct itimerspec tick = {
-	    .it_interval = {.tv_sec = TICK_PERIOD_SEC},
-	    .it_value = {.tv_sec = TICK_PERIOD_SEC},
-	};
+	uint64_t period_ns = TICK_PERIOD_SEC * 1000000000ULL;
+	struct itimerspec tick;
 	int r;
+
+	/* WATCHDOG=1 at half the watchdog's interval at least (sd_watchdog_enabled(3)) */
+	if (d->watchdog_usec && d->watchdog_usec * 1000ULL / 2 < period_ns)
+		period_ns = d->watchdog_usec * 1000ULL / 2;
+	if (!period_ns)
+		period_ns = 1;
+	tick.it_interval.tv_sec = (time_t)(period_ns / 1000000000ULL);
+	tick.it_interval.tv_nsec = (long)(period_ns % 1000000000ULL);
+	tick.it_value = tick.it_interval;
 
 	d->rb = ring_buffer__new(d->bpf.events_fd, handle_event, d, NULL);
 	if (!d->rb) {
@@ -665,13 +706,18 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: ttyidle run [--attach=auto|fentry|kprobe] [--config FILE] "
-		"[--config-dir DIR]\n\n"
+		"[--config-dir DIR]\n"
+		"                   [--metrics FILE] [--check]\n\n"
 		"Attach the BPF programs (or adopt pinned ones) and enforce the idle policy.\n"
 		"  --attach MODE     fentry/fexit, kprobe/kretprobe, or auto (try fentry first)\n"
-		"  --config FILE     main configuration (default %s; missing is fine)\n"
+		"  --config FILE     main configuration (default %s)\n"
 		"  --config-dir DIR  drop-ins, *.conf in lexical order (default %s)\n"
 		"  --metrics FILE    write Prometheus text metrics to FILE every 15 s, "
-		"atomically\n",
+		"atomically\n"
+		"  --check           load the configuration as run would, then exit: 0, or 1\n"
+		"                    with the error (the unit's ExecReload= runs this first)\n"
+		"A FILE or DIR named here must exist; '' means none (built-in policy, no "
+		"drop-ins).\n",
 		TTYIDLE_CONF_PATH, TTYIDLE_CONF_DROPIN);
 }
 
@@ -682,6 +728,7 @@ int do_run(int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'},
 	    {"config-dir", required_argument, NULL, 'd'},
 	    {"metrics", required_argument, NULL, 'm'},
+	    {"check", no_argument, NULL, 'C'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -697,6 +744,7 @@ int do_run(int argc, char **argv)
 	const char *env = getenv("TTYIDLE_ATTACH");
 	struct prior_arm *prior = NULL;
 	size_t nprior = 0;
+	bool conf_named = false, dir_named = false, check = false;
 	char err[1024];
 	int ch, e, r = 1;
 
@@ -704,7 +752,7 @@ int do_run(int argc, char **argv)
 		cmd_error("run", "TTYIDLE_ATTACH='%s' is not one of auto, fentry, kprobe", env);
 		return EXIT_USAGE;
 	}
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			if (attach_mode_parse(optarg, &want)) {
@@ -715,30 +763,44 @@ int do_run(int argc, char **argv)
 			break;
 		case 'c':
 			d.conf = optarg;
+			conf_named = true;
 			break;
 		case 'd':
 			d.conf_dir = optarg;
+			dir_named = true;
 			break;
 		case 'm':
 			d.metrics_path = optarg;
+			break;
+		case 'C':
+			check = true;
 			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			return cmd_bad_option("run", argv);
+			return cmd_bad_option("run", argv, ch);
 		}
 	}
 	if (optind < argc) {
 		cmd_error("run", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
+	d.conf_flags = cmd_conf_paths(&d.conf, conf_named, &d.conf_dir, dir_named);
 	/* the policy first: a bad file must stop us before anything is attached */
-	if (policy_load(&d.policy[0], d.conf, d.conf_dir, POLICY_LOAD_STRICT_PERMS, err,
-			sizeof(err))) {
+	if (policy_load(&d.policy[0], d.conf, d.conf_dir, POLICY_LOAD_STRICT_PERMS | d.conf_flags,
+			err, sizeof(err))) {
 		cmd_error("run", "%s", err);
 		return 1;
 	}
+	if (check) {
+		policy_free(&d.policy[0]);
+		return 0;
+	}
+	if (notify_watchdog_usec(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"), (long)getpid(),
+				 &d.watchdog_usec))
+		log_warn("WATCHDOG_USEC='%s' WATCHDOG_PID='%s' not understood: no watchdog",
+			 getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID") ?: "");
 	if (preflight_caps("/proc/self/status",
 			   (1ULL << CAPN_SYS_ADMIN) | (1ULL << CAPN_KILL) |
 			       (1ULL << CAPN_SYS_PTRACE) | (1ULL << CAPN_DAC_OVERRIDE),
@@ -836,14 +898,15 @@ int do_run(int argc, char **argv)
 			d.events_lost_seen = stc.events_lost;
 		policy_summary(&d.policy[0], sum, sizeof(sum));
 		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
-			 d.policy[0].nrules, d.conf, d.conf_dir, n);
+			 d.policy[0].nrules, d.conf ?: "(built-in only)",
+			 d.conf_dir ?: "(no drop-ins)", n);
 		log_info("policy in force: %s", sum);
 		if (nend)
 			log_info("taking over %d endings under way", nend);
-		notify_ready(NULL);
-		notify_status("%s programs in %s mode; %zu rules; tracking %d terminals",
-			      d.bpf.adopted ? "adopted" : "attached", attach_mode_name(d.bpf.mode),
-			      d.policy[0].nrules, n);
+		if (d.watchdog_usec)
+			log_info("watchdog: %llu ms; WATCHDOG=1 every tick of the loop",
+				 d.watchdog_usec / 1000);
+		tell_status(&d, true);
 	}
 	write_metrics(&d);
 	e = loop_run(&d.loop);

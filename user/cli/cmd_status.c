@@ -359,6 +359,8 @@ int do_status(int argc, char **argv)
 	    {},
 	};
 	const char *conf = TTYIDLE_CONF_PATH, *conf_dir = TTYIDLE_CONF_DROPIN;
+	bool conf_named = false, dir_named = false;
+	unsigned flags;
 	struct policy pol = {0};
 	struct bpf_state st;
 	struct row *rows = NULL;
@@ -367,16 +369,18 @@ int do_status(int argc, char **argv)
 	size_t n = 0;
 	int c, r, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			gopts.json = true;
 			break;
 		case 'c':
 			conf = optarg;
+			conf_named = true;
 			break;
 		case 'd':
 			conf_dir = optarg;
+			dir_named = true;
 			break;
 		case 'h':
 			printf(
@@ -386,14 +390,15 @@ int do_status(int argc, char **argv)
 			    TTYIDLE_PIN_DIR);
 			return 0;
 		default:
-			return cmd_bad_option("status", argv);
+			return cmd_bad_option("status", argv, c);
 		}
 	}
 	if (optind < argc) {
 		cmd_error("status", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (policy_load(&pol, conf, conf_dir, 0, err, sizeof(err))) {
+	flags = cmd_conf_paths(&conf, conf_named, &conf_dir, dir_named);
+	if (policy_load(&pol, conf, conf_dir, flags, err, sizeof(err))) {
 		cmd_error("status", "%s", err);
 		return 1;
 	}

@@ -91,7 +91,7 @@ int do_unload(int argc, char **argv)
 	char err[512], why[512];
 	int c, n;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			only_incompatible = true;
@@ -103,7 +103,7 @@ int do_unload(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			return cmd_bad_option("unload", argv);
+			return cmd_bad_option("unload", argv, c);
 		}
 	}
 	if (optind < argc) {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli/cmd.h"
 #include "lib/log.h"
+#include "policy/config.h"
 
 struct gopts gopts;
 
@@ -35,20 +36,42 @@ void cmd_error(const char *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int cmd_bad_option(const char *cmd, char **argv)
+int cmd_bad_option(const char *cmd, char **argv, int c)
 {
 	const char *opt = argv[optind - 1];
 	char shortopt[3] = {'-', (char)optopt, 0};
+	char pre[64] = "ttyidle: ", see[64] = "ttyidle --help";
+	int len;
 
 	/* getopt leaves optind past the bad word; a bad short flag has optopt set */
 	if (optopt && opt[0] == '-' && opt[1] != '-')
 		opt = shortopt;
-	if (cmd)
-		fprintf(stderr, "ttyidle: %s: unknown option '%s' (see `ttyidle %s --help`)\n", cmd,
-			opt, cmd);
+	/* "--name=value": the name is enough */
+	len = (int)strcspn(opt, "=");
+	if (cmd) {
+		snprintf(pre, sizeof(pre), "ttyidle: %s: ", cmd);
+		snprintf(see, sizeof(see), "ttyidle %s --help", cmd);
+	}
+	if (c == ':')
+		fprintf(stderr, "%soption '%.*s' needs a value (see `%s`)\n", pre, len, opt, see);
 	else
-		fprintf(stderr, "ttyidle: unknown option '%s' (see `ttyidle --help`)\n", opt);
+		fprintf(stderr, "%sunknown option '%.*s' (see `%s`)\n", pre, len, opt, see);
 	return EXIT_USAGE;
+}
+
+unsigned cmd_conf_paths(const char **conf, bool conf_named, const char **dir, bool dir_named)
+{
+	unsigned flags = 0;
+
+	if (conf_named && !**conf)
+		*conf = NULL;
+	else if (conf_named)
+		flags |= POLICY_LOAD_NEED_MAIN;
+	if (dir_named && *dir && !**dir)
+		*dir = NULL;
+	else if (dir_named && *dir)
+		flags |= POLICY_LOAD_NEED_DIR;
+	return flags;
 }
 
 static void usage(FILE *f)
@@ -79,7 +102,7 @@ int main(int argc, char **argv)
 
 	opterr = 0; /* our own one-line messages, naming the command */
 	/* '+' stops at the command word: its options are its own */
-	while ((c = getopt_long(argc, argv, "+jvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			gopts.json = true;
@@ -94,7 +117,7 @@ int main(int argc, char **argv)
 			printf("ttyidle %s\n", TTYIDLE_VERSION);
 			return 0;
 		default:
-			return cmd_bad_option(NULL, argv);
+			return cmd_bad_option(NULL, argv, c);
 		}
 	}
 	log_init(gopts.verbose);

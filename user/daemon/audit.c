@@ -25,6 +25,8 @@ void audit_rec_init(struct audit_rec *r)
 	r->session = -1;
 	r->pid = -1;
 	r->idle_sec = -1;
+	r->audit_session = -1;
+	r->loginuid = -1;
 }
 
 void audit_rec_from_session(struct audit_rec *r, const struct session_info *s)
@@ -40,6 +42,9 @@ void audit_rec_from_session(struct audit_rec *r, const struct session_info *s)
 		r->remote_src = session_remote_source_name(s->remote_src);
 	}
 	r->container = s->container_str[0] ? s->container_str : NULL;
+	r->logind_session = s->logind_id;
+	r->audit_session = s->audit_session;
+	r->loginuid = s->loginuid;
 }
 
 static bool bare_ok(unsigned char c)
@@ -172,6 +177,11 @@ void audit_fields(const struct audit_rec *r, struct audit_fields *out)
 	if (r->remote && r->remote[0])
 		put_str(out, "REMOTE_SRC", r->remote_src, false);
 	put_str(out, "CONTAINER", r->container, true);
+	/* for joining with loginctl and the audit log (audit.h); the session ID
+	 * is a cgroup name root chose, still written as user text is */
+	put_str(out, "LOGIND_SESSION", r->logind_session, true);
+	put_num(out, "AUDIT_SESSION", r->audit_session, 0);
+	put_num(out, "LOGINUID", r->loginuid, 0);
 	put_num(out, "IDLE_SEC", r->idle_sec, 0);
 	put_str(out, "CLOCK", r->clock, false);
 	put_str(out, "RULE", r->rule, false);
@@ -202,13 +212,14 @@ int audit_format(const struct audit_rec *r, char *buf, size_t buflen)
  */
 static const struct {
 	const char *event, *id;
+	int prio;
 } message_ids[] = {
-    {"warn", "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104"},
-    {"cancel", "8e2f6d3a91c74b05b6e4a7d2c1f0e938"},
-    {"terminate", "c3a9e1f07b5d4c28916e2a4d8b7f0c55"},
-    {"escalate", "4a6c8e0f2b4d4169a3c5e7f9b1d3f507"},
-    {"ended", "2d7f4b9c6e1a4385a0c9d3e7f1b2c846"},
-    {"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6"},
+    {"warn", "5b4c1a7e2d9f4e61a3c0b8d7f2e9a104", LOG_NOTICE},
+    {"cancel", "8e2f6d3a91c74b05b6e4a7d2c1f0e938", LOG_INFO},
+    {"terminate", "c3a9e1f07b5d4c28916e2a4d8b7f0c55", LOG_NOTICE},
+    {"escalate", "4a6c8e0f2b4d4169a3c5e7f9b1d3f507", LOG_NOTICE},
+    {"ended", "2d7f4b9c6e1a4385a0c9d3e7f1b2c846", LOG_INFO},
+    {"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6", LOG_WARNING},
 };
 
 const char *audit_message_id(const char *event)
@@ -219,6 +230,21 @@ const char *audit_message_id(const char *event)
 		if (!strcmp(event, message_ids[i].event))
 			return message_ids[i].id;
 	return NULL;
+}
+
+const char *audit_event_name(size_t i)
+{
+	return i < sizeof(message_ids) / sizeof(message_ids[0]) ? message_ids[i].event : NULL;
+}
+
+int audit_priority(const char *event)
+{
+	size_t i;
+
+	for (i = 0; event && i < sizeof(message_ids) / sizeof(message_ids[0]); i++)
+		if (!strcmp(event, message_ids[i].event))
+			return message_ids[i].prio;
+	return LOG_NOTICE;
 }
 
 /* Append "NAME=value" as the next iovec; -ENOSPC when j is full. */
@@ -256,6 +282,7 @@ int audit_journal_build(const struct audit_rec *r, const char *line, struct audi
 {
 	const char *id = audit_message_id(r->event);
 	struct audit_fields fs;
+	char prio[4];
 	size_t i;
 	int err;
 
@@ -264,7 +291,8 @@ int audit_journal_build(const struct audit_rec *r, const char *line, struct audi
 	if (!strncmp(line, AUDIT_PREFIX, strlen(AUDIT_PREFIX)))
 		line += strlen(AUDIT_PREFIX); /* the journal names the sender itself */
 	err = jput(j, "MESSAGE", line, false);
-	err = err ?: jput(j, "PRIORITY", "5", false);
+	snprintf(prio, sizeof(prio), "%d", audit_priority(r->event));
+	err = err ?: jput(j, "PRIORITY", prio, false);
 	err = err ?: jput(j, "SYSLOG_FACILITY", "10", false);
 	err = err ?: jput(j, "SYSLOG_IDENTIFIER", "ttyidle", false);
 	if (id)
@@ -290,10 +318,10 @@ void audit_emit_rec(const struct audit_rec *r)
 			return;
 	}
 #endif
-	audit_emit(line);
+	audit_emit(line, audit_priority(r->event));
 }
 
-void audit_emit(const char *line)
+void audit_emit(const char *line, int prio)
 {
 	static int mode = -1; /* 0 syslog, 1 journal */
 	const char *msg = line;
@@ -304,12 +332,12 @@ void audit_emit(const char *line)
 			openlog("ttyidle", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	}
 	if (mode) {
-		fprintf(stderr, "<5>%s\n", line);
+		fprintf(stderr, "<%d>%s\n", prio & LOG_PRIMASK, line);
 		return;
 	}
 	if (!strncmp(msg, AUDIT_PREFIX, strlen(AUDIT_PREFIX)))
 		msg += strlen(AUDIT_PREFIX); /* syslog adds "ttyidle[pid]: " */
-	syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", msg);
+	syslog(LOG_AUTHPRIV | (prio & LOG_PRIMASK), "%s", msg);
 	/* stderr too: the daemon's own log must hold every record, syslogd or not */
 	fprintf(stderr, "%s\n", line);
 }

@@ -278,6 +278,9 @@ void engine_audit(const struct term *t, const char *event, long long idle_sec, i
 	r.remote = t->who.remote;
 	r.remote_src = t->who.remote_src;
 	r.container = t->who.container;
+	r.logind_session = t->who.logind_session;
+	r.audit_session = t->who.audit_session;
+	r.loginuid = t->who.loginuid;
 	r.idle_sec = idle_sec;
 	r.clock = clock >= 0 ? clock_name(clock) : "none";
 	r.rule = t->rule_name[0] ? t->rule_name : NULL;
@@ -301,6 +304,9 @@ static void who_from_session(struct who *w, const struct session_info *si)
 		snprintf(w->remote_src, sizeof(w->remote_src), "%s",
 			 session_remote_source_name(si->remote_src));
 	procfs_container_str(&si->container, w->container, sizeof(w->container));
+	snprintf(w->logind_session, sizeof(w->logind_session), "%s", si->logind_id);
+	w->audit_session = si->audit_session;
+	w->loginuid = si->loginuid;
 }
 
 /*
@@ -698,6 +704,7 @@ static int add_term(struct engine *e, const struct tty_key *k, uint32_t prior_ma
 	deadheap_node_init(&t->hn);
 	t->key = *k;
 	t->who.uid = -1;
+	t->who.audit_session = t->who.loginuid = -1;
 	t->prior_mask = prior_warned_ms ? prior_mask : 0;
 	t->prior_warned_ms = t->prior_mask ? prior_warned_ms : 0;
 	table_insert(e, t);
@@ -730,6 +737,12 @@ int engine_resume_ending(struct engine *e, const struct ending_key *k, const str
 	t->who.sid = (pid_t)k->sid;
 	t->who.leader_start = k->leader_start;
 	t->who.uid = r->uid;
+	/* not kept in the pinned record (its layout is fixed): read again if the leader lives */
+	t->who.audit_session = t->who.loginuid = -1;
+	if (e->h->join_ids)
+		e->h->join_ids(e->h->ctx, t->who.sid, t->who.leader_start, t->who.logind_session,
+			       sizeof(t->who.logind_session), &t->who.audit_session,
+			       &t->who.loginuid);
 	COPY_TEXT(t->who.user, r->user);
 	COPY_TEXT(t->who.tty, r->tty);
 	COPY_TEXT(t->who.leader, r->leader);

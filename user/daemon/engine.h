@@ -67,6 +67,10 @@ struct who {
 	char remote[64];
 	char remote_src[12];
 	char container[96];
+	/* for joining records only (session.h): "" and -1 when unknown */
+	char logind_session[32];
+	long long audit_session;
+	long long loginuid;
 };
 
 struct term {

@@ -123,6 +123,46 @@ int notify_stopping(void)
 	return notify_send("STOPPING=1");
 }
 
+int notify_watchdog(void)
+{
+	return notify_send("WATCHDOG=1");
+}
+
+/* A positive decimal number without sign, space or junk: 0 or -EINVAL. */
+static int positive(const char *s, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int notify_watchdog_usec(const char *usec, const char *pid, long self, unsigned long long *out)
+{
+	unsigned long long v, p;
+
+	*out = 0;
+	if (!usec || !*usec)
+		return 0;
+	if (positive(usec, &v))
+		return -EINVAL;
+	if (pid && *pid) {
+		if (positive(pid, &p))
+			return -EINVAL;
+		if (p != (unsigned long long)self)
+			return 0; /* meant for another process of the unit */
+	}
+	*out = v;
+	return 0;
+}
+
 int notify_status(const char *fmt, ...)
 {
 	/* room past the limit, so a cut by vsnprintf is never the one that counts */

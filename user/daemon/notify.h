@@ -3,8 +3,9 @@
  * Telling the service manager where the daemon is, sd_notify(3) style:
  * READY=1 once the programs are attached and the policy is loaded (the unit
  * is Type=notify, so `systemctl start` returns only then), RELOADING=1 and
- * READY=1 around a SIGHUP reload, STOPPING=1 on the way out, and STATUS=
- * lines that `systemctl status` shows.
+ * READY=1 around a SIGHUP reload, STOPPING=1 on the way out, WATCHDOG=1
+ * while the loop turns (WatchdogSec=), and STATUS= lines that `systemctl
+ * status` shows.
  *
  * Built with libsystemd (the Makefile defines TTYIDLE_HAVE_LIBSYSTEMD for the
  * daemon's object when `pkg-config libsystemd` finds it), notify_send() is
@@ -47,6 +48,19 @@ int notify_reloading(void);
 
 /* STOPPING=1. */
 int notify_stopping(void);
+
+/* WATCHDOG=1: the loop has turned (sent from its periodic timer only). */
+int notify_watchdog(void);
+
+/*
+ * The watchdog interval the service manager asks for, sd_watchdog_enabled(3)
+ * style: usec and pid are $WATCHDOG_USEC and $WATCHDOG_PID (either may be
+ * NULL), self our pid. *out is the interval in microseconds, 0 when there is
+ * no watchdog (WATCHDOG_USEC unset or empty, or WATCHDOG_PID names another
+ * process). Returns 0, or -EINVAL for a value that is not a positive
+ * decimal number (then *out is 0).
+ */
+int notify_watchdog_usec(const char *usec, const char *pid, long self, unsigned long long *out);
 
 /* STATUS=<printf text>; newlines and other control bytes become spaces, so
  * that the text cannot add an assignment of its own. */

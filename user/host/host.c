@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "host/logind.h"
 
 static struct proc_view view(struct host *h)
 {
@@ -90,6 +91,24 @@ static int survivors(void *ctx, pid_t sid, unsigned long long leader_start, stru
 	return term_survivors(&v, sid, leader_start, out, n);
 }
 
+static int join_ids(void *ctx, pid_t sid, unsigned long long leader_start, char *logind, size_t len,
+		    long long *audit_session, long long *loginuid)
+{
+	struct host *h = ctx;
+	struct proc_stat st;
+	uid_t uid;
+
+	logind[0] = 0;
+	*audit_session = *loginuid = -1;
+	/* the same leader, not a process that reused its pid */
+	if (procfs_read_stat(h->proc_root, sid, &st) < 0 || st.starttime != leader_start)
+		return -ESRCH;
+	if (logind_id_of(h->proc_root, sid, logind, len, &uid) < 0)
+		logind[0] = 0;
+	procfs_read_audit_ids(h->proc_root, sid, audit_session, loginuid);
+	return 0;
+}
+
 int host_init(struct host *h, const char *proc_root)
 {
 	memset(h, 0, sizeof(*h));
@@ -105,6 +124,7 @@ int host_init(struct host *h, const char *proc_root)
 	    .signal_session = signal_session,
 	    .session_gone = gone,
 	    .survivors = survivors,
+	    .join_ids = join_ids,
 	};
 	h->proc_root = proc_root ? proc_root : PROCFS_ROOT;
 	h->sopts.proc_root = h->proc_root;

@@ -56,6 +56,14 @@ struct host_ops {
 	/* the members still alive; *out malloc'ed */
 	int (*survivors)(void *ctx, pid_t sid, unsigned long long leader_start,
 			 struct proc_stat **out, size_t *n);
+	/*
+	 * The ids records are joined by (session.h: logind session ID, audit
+	 * session id, loginuid) of leader (sid, leader_start), for an ending
+	 * taken over from a previous daemon: 0, or -ESRCH with "" and -1s if
+	 * that leader is gone. May be NULL.
+	 */
+	int (*join_ids)(void *ctx, pid_t sid, unsigned long long leader_start, char *logind,
+			size_t len, long long *audit_session, long long *loginuid);
 };
 
 struct host {

@@ -184,12 +184,11 @@ cleanup:
 	return r;
 }
 
-int logind_session_of(const char *proc_root, const char *dir, pid_t pid, struct logind_session *s)
+int logind_id_of(const char *proc_root, pid_t pid, char *id, size_t idlen, uid_t *uid)
 {
-	char path[64 + PATH_MAX], id[LOGIND_ID_MAX];
+	char path[64 + PATH_MAX];
 	char *text = NULL;
-	uid_t uid;
-	int dfd, r;
+	int r;
 
 	if (pid <= 0)
 		return -ENOENT;
@@ -197,9 +196,19 @@ int logind_session_of(const char *proc_root, const char *dir, pid_t pid, struct 
 	r = read_text(AT_FDCWD, path, CGROUP_READ_MAX, false, &text);
 	if (r < 0)
 		return r == -ENOENT || r == -ESRCH ? -ENOENT : r;
-	r = logind_parse_cgroup(text, id, sizeof(id), &uid);
+	r = logind_parse_cgroup(text, id, idlen, uid);
 	free(text);
-	text = NULL;
+	return r;
+}
+
+int logind_session_of(const char *proc_root, const char *dir, pid_t pid, struct logind_session *s)
+{
+	char id[LOGIND_ID_MAX];
+	char *text = NULL;
+	uid_t uid;
+	int dfd, r;
+
+	r = logind_id_of(proc_root, pid, id, sizeof(id), &uid);
 	if (r < 0)
 		return r;
 	dfd = open(dir ? dir : LOGIND_SESSIONS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

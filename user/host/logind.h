@@ -39,6 +39,13 @@ struct logind_session {
 int logind_parse_cgroup(const char *text, char *id, size_t idlen, uid_t *uid);
 
 /*
+ * The logind session ID of process pid, by its cgroup alone (as
+ * logind_parse_cgroup(); *uid the UID it names): 0, -ENOENT if it is in
+ * none or is gone, -errno. proc_root NULL: /proc.
+ */
+int logind_id_of(const char *proc_root, pid_t pid, char *id, size_t idlen, uid_t *uid);
+
+/*
  * One session file's text into *s (unknown keys ignored, values cut to
  * fit). -EINVAL without UID=, or with a value that is not a number.
  */

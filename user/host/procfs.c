@@ -786,6 +786,45 @@ int procfs_read_ns(const char *proc_root, pid_t pid, const char *type, uint64_t 
 	return r;
 }
 
+int procfs_parse_audit_id(const char *buf, long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	*out = -1;
+	if (*buf < '0' || *buf > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end == '\n')
+		end++;
+	if (errno || *end || v > 4294967295ULL)
+		return -EINVAL;
+	if (v != 4294967295ULL) /* (u32)-1: unset */
+		*out = (long long)v;
+	return 0;
+}
+
+int procfs_read_audit_ids(const char *proc_root, pid_t pid, long long *sessionid,
+			  long long *loginuid)
+{
+	char buf[32];
+	size_t len;
+	int fd;
+
+	*sessionid = *loginuid = -1;
+	fd = procfs_open_pid(proc_root, pid);
+	if (fd < 0)
+		return fd;
+	/* a kernel without CONFIG_AUDIT has neither file: both stay unknown */
+	if (read_small_at(fd, "sessionid", buf, sizeof(buf), &len) == 0)
+		procfs_parse_audit_id(buf, sessionid);
+	if (read_small_at(fd, "loginuid", buf, sizeof(buf), &len) == 0)
+		procfs_parse_audit_id(buf, loginuid);
+	close(fd);
+	return 0;
+}
+
 int procfs_for_each(const char *proc_root, procfs_visit_fn fn, void *arg)
 {
 	struct dirent *de;

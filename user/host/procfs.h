@@ -100,6 +100,19 @@ int procfs_read_stat(const char *proc_root, pid_t pid, struct proc_stat *st);
 int procfs_read_ns(const char *proc_root, pid_t pid, const char *type, uint64_t *ino);
 
 /*
+ * The kernel's audit ids of a process, /proc/PID/sessionid and
+ * /proc/PID/loginuid: *out the number, or -1 for "unset" (4294967295, the
+ * kernel's AUDIT_SID_UNSET and AUDIT_UID_UNSET) or text that is not one
+ * decimal number (-EINVAL then). For joining records with the audit log
+ * only: a process whose loginuid is unset may set it itself, so nothing
+ * may be decided by them.
+ */
+int procfs_parse_audit_id(const char *buf, long long *out);
+/* Both of pid's, each -1 when unreadable or unset. 0, or -ESRCH if pid is gone. */
+int procfs_read_audit_ids(const char *proc_root, pid_t pid, long long *sessionid,
+			  long long *loginuid);
+
+/*
  * Call fn for every process (thread group) in PROC_ROOT. Processes vanishing
  * mid-scan are skipped. fn returns 0 to go on, or a negative errno to stop
  * the scan, which then returns that value.

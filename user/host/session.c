@@ -788,6 +788,7 @@ static int resolve(const struct session_opts *o, const struct tty_key *key,
 	memset(s, 0, sizeof(*s));
 	s->key = *key;
 	s->uid = (uid_t)-1;
+	s->audit_session = s->loginuid = -1;
 	session_tty_name(rec->name, s->tty, sizeof(s->tty));
 	if (key->dev == 0) {
 		seterr(err, errlen, "%s: not a terminal", s->tty);
@@ -846,6 +847,16 @@ static int resolve(const struct session_opts *o, const struct tty_key *key,
 		r = identity_of_node(o, s, err, errlen);
 		if (r < 0)
 			return r;
+	}
+
+	/* the ids records are joined by (session.h); of a verified leader only */
+	if (r >= 0 && s->has_session && s->sid > 1) {
+		uid_t cg_uid;
+
+		if (logind_id_of(proc_root, s->sid, s->logind_id, sizeof(s->logind_id), &cg_uid) <
+		    0)
+			s->logind_id[0] = 0;
+		procfs_read_audit_ids(proc_root, s->sid, &s->audit_session, &s->loginuid);
 	}
 
 	/* not for a PTY the user's own program serves (a login service's child

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "host/logind.h"
 #include "host/procfs.h"
 
 struct nss_cache;
@@ -112,6 +113,16 @@ struct session_info {
 	size_t ngroups; /* supplementary groups */
 	bool groups_truncated;
 	struct session_group groups[PROCFS_MAX_GROUPS];
+
+	/*
+	 * For joining records with logind's and the audit log's, never for a
+	 * decision: the leader's logind session ID (its cgroup's
+	 * session-ID.scope; "" if none) and its audit session id and loginuid
+	 * (-1: unset or unknown; a process may set an unset loginuid itself).
+	 */
+	char logind_id[LOGIND_ID_MAX];
+	long long audit_session;
+	long long loginuid;
 
 	/* where it runs */
 	struct container_id container; /* runtime[0] == 0: host */

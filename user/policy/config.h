@@ -124,14 +124,19 @@ struct policy {
 };
 
 /*
- * Load the embedded default, then main_path (missing is fine), then the *.conf
- * files of dropin_dir (missing is fine). NULL paths skip that step. On success
+ * Load the embedded default, then main_path, then the *.conf files of
+ * dropin_dir. NULL paths skip that step. A missing main_path or dropin_dir
+ * is fine (the default paths may be absent) unless POLICY_LOAD_NEED_MAIN or
+ * POLICY_LOAD_NEED_DIR says it was named by the operator: then it is the
+ * error "path: no such file" (-ENOENT). On success
  * the old contents of *p are freed and replaced (rule pointers into the old
  * policy become invalid); on failure *p is untouched and err holds one line
  * "file:line:col: what was expected" (or "file: reason" for I/O errors).
  * *p must be zeroed or a loaded policy. Returns 0 or -errno.
  */
 #define POLICY_LOAD_STRICT_PERMS 1u /* refuse files writable by group or others */
+#define POLICY_LOAD_NEED_MAIN	 2u /* main_path was named: it must exist */
+#define POLICY_LOAD_NEED_DIR	 4u /* dropin_dir was named: it must exist */
 int policy_load(struct policy *p, const char *main_path, const char *dropin_dir, unsigned flags,
 		char *err, size_t errlen);
 

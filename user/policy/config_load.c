@@ -260,13 +260,18 @@ out:
 	return r;
 }
 
-static int load_path(struct policy *np, const char *path, unsigned flags, char *err, size_t errlen)
+static int load_path(struct policy *np, const char *path, unsigned flags, bool need, char *err,
+		     size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
 	r = read_file(path, flags, &buf, &len, err, errlen);
+	if (r > 0 && need) {
+		snprintf(err, errlen, "%s: no such file", path);
+		return -ENOENT;
+	}
 	if (r != 0)
 		return r > 0 ? 0 : r;
 	r = conf_parse_text(np, path, buf, len, err, errlen);
@@ -293,9 +298,12 @@ static int load_dropins(struct policy *np, const char *dir, unsigned flags, char
 	d = opendir(dir);
 	if (!d) {
 		r = -errno;
-		if (r == -ENOENT)
+		if (r == -ENOENT && !(flags & POLICY_LOAD_NEED_DIR))
 			return 0;
-		snprintf(err, errlen, "%s: cannot open directory: %s", dir, strerror(-r));
+		if (r == -ENOENT)
+			snprintf(err, errlen, "%s: no such directory", dir);
+		else
+			snprintf(err, errlen, "%s: cannot open directory: %s", dir, strerror(-r));
 		return r;
 	}
 	while ((errno = 0, de = readdir(d))) {
@@ -337,7 +345,8 @@ static int load_dropins(struct policy *np, const char *dir, unsigned flags, char
 			snprintf(err, errlen, "%s: path too long", dir);
 			goto out;
 		}
-		r = load_path(np, path, flags, err, errlen);
+		/* a drop-in gone since it was listed is not there: fine */
+		r = load_path(np, path, flags, false, err, errlen);
 		if (r < 0)
 			goto out;
 	}
@@ -359,7 +368,7 @@ int policy_load(struct policy *p, const char *main_path, const char *dropin_dir,
 
 	r = begin(&np, err, errlen);
 	if (r == 0 && main_path)
-		r = load_path(&np, main_path, flags, err, errlen);
+		r = load_path(&np, main_path, flags, flags & POLICY_LOAD_NEED_MAIN, err, errlen);
 	if (r == 0 && dropin_dir)
 		r = load_dropins(&np, dropin_dir, flags, err, errlen);
 	return settle(p, &np, r, main_path ? main_path : "configuration", err, errlen);

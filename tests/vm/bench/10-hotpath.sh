@@ -30,7 +30,7 @@ attach() { # MODE
 	[ "$1" = none ] && return 0
 	# shellcheck disable=SC2034 # start_ttyidle checks the mode against it
 	TTYIDLE_ATTACH=$1
-	start_ttyidle --attach "$1" --config /tmp/t.conf --config-dir /tmp/none
+	start_ttyidle --attach "$1" --config /tmp/t.conf --config-dir ''
 }
 
 detach() { # MODE

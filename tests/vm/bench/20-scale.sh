@@ -90,7 +90,7 @@ for n in $SIZES; do
 	ttyidle unload >/dev/null 2>&1
 	: >"$TTYIDLE_LOG"
 	rm -f "$METRICS"
-	start_ttyidle --config /tmp/t.conf --config-dir /tmp/none --metrics "$METRICS"
+	start_ttyidle --config /tmp/t.conf --config-dir '' --metrics "$METRICS"
 	wait_for 30 test -s "$METRICS"
 	t0=$(cpu_ticks "$TTYIDLE_PID")
 	ms0=$(uptime_ms)

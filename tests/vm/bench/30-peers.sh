@@ -83,7 +83,7 @@ idle-timeout = $((60 + G))s
 warn-before = ${G}s
 action = hangup
 CONF
-start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
+start_ttyidle --config /tmp/t.conf --config-dir ''
 
 # nolostkill: autolog's default kills every process of a uid 500-60000 that
 # has no utmp record, ours included; procps ps: autolog parses its columns.

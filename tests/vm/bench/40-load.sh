@@ -29,7 +29,7 @@ idle-timeout = ${IDLE}s
 warn-before = ${WARN}s
 CONF
 rm -f "$METRICS"
-start_ttyidle --config /tmp/t.conf --config-dir /tmp/none --metrics "$METRICS"
+start_ttyidle --config /tmp/t.conf --config-dir '' --metrics "$METRICS"
 ptybench mass "$TERMS" --sessions "$SESSIONS" --ctl /tmp/mass.ctl --log /tmp/mass.log \
 	>/tmp/mass.err 2>&1 &
 mass=$!

@@ -86,7 +86,7 @@ user = root
 action = exempt
 CONF
 	: >"$TTYIDLE_LOG"
-	start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
+	start_ttyidle --config /tmp/t.conf --config-dir ''
 	rm -f "$DRV" "$DLOG" /tmp/tty.b* "$HLOG"
 	: >"$DLOG"
 	ptybench drive "$DRV" "$DLOG" 2>/tmp/drv.err &

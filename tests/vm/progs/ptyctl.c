@@ -49,6 +49,10 @@
  *                         anything else is a FIFO (made if missing) that may be written
  *                         to any number of times. Ends at EOF or at a `quit` line.
  *   quit                  end `serve`
+ *   notify-listen PATH    be a service manager's notification socket: bind an AF_UNIX
+ *                         datagram socket at PATH (for NOTIFY_SOCKET) and print each
+ *                         datagram as `notify ms= data=`, ms CLOCK_BOOTTIME, its
+ *                         assignments joined by '|', until SIGTERM/SIGINT/SIGHUP
  *
  * STR understands \n \r \t \e \\ and \xHH. Output lines are key=value, e.g.
  *   pty id=0 path=/dev/pts/3 index=3 rdev=136:3 devpts=0:22 kdev=142606339
@@ -75,7 +79,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #define PROG "ptyctl"
@@ -442,8 +448,9 @@ static double parse_num(const char *step, const char *arg)
 static int takes_arg(const char *name)
 {
 	static const char *const with_arg[] = {
-	    "select", "write-master", "wm",	 "write-slave", "ws",	"expect", "spawn",
-	    "signal", "hold",	      "timeout", "serve",	"exec", "sti",	  NULL,
+	    "select", "write-master", "wm",	"write-slave",	 "ws",
+	    "expect", "spawn",	      "signal", "hold",		 "timeout",
+	    "serve",  "exec",	      "sti",	"notify-listen", NULL,
 	};
 
 	for (int i = 0; with_arg[i]; i++)
@@ -529,6 +536,38 @@ static int run_step(const char *name, const char *arg)
 	} else if (!strcmp(name, "timeout")) {
 		timeout_ms = (int)parse_num(name, arg);
 		printf("timeout ms=%d\n", timeout_ms);
+	} else if (!strcmp(name, "notify-listen")) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		char buf[4096];
+		int fd;
+
+		if (strlen(arg) >= sizeof(sa.sun_path))
+			die("notify-listen: path too long");
+		strcpy(sa.sun_path, arg);
+		unlink(arg);
+		fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			die("notify-listen: %s: %s", arg, strerror(errno));
+		printf("notify-listen path=%s\n", arg);
+		fflush(stdout);
+		while (!got_signal) {
+			struct timespec ts;
+			ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+			if (n < 0)
+				continue; /* EINTR: got_signal is looked at */
+			buf[n] = 0;
+			for (ssize_t i = 0; i < n; i++)
+				if (buf[i] == '\n')
+					buf[i] = '|';
+			clock_gettime(CLOCK_BOOTTIME, &ts);
+			printf("notify ms=%lld data=%s\n",
+			       (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, buf);
+			fflush(stdout);
+		}
+		close(fd);
+		unlink(arg);
+		exit(0);
 	} else if (!strcmp(name, "wait")) {
 		printf("wait pid=%d\n", (int)getpid());
 		fflush(stdout);

@@ -18,7 +18,7 @@ idle-timeout = 6s
 warn-before = 5s
 CONF
 start_sshd
-start_ttyidle --config /tmp/long.conf --config-dir /tmp/none
+start_ttyidle --config /tmp/long.conf --config-dir ''
 ssh_login c alice
 wait_for 10 has_urec alice
 stop_ttyidle
@@ -29,7 +29,7 @@ sleep_until_ms $((last + 9000))
 audit_rotate
 
 t_start=$(uptime_ms)
-start_ttyidle --config /tmp/t.conf --config-dir /tmp/none
+start_ttyidle --config /tmp/t.conf --config-dir ''
 t0=$(uptime_ms)
 wait_for 5 has_audit warn alice
 w=$(audit_line warn alice)

@@ -9,6 +9,19 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
+# Records carry the leader's audit session and login uid, for joining with
+# the audit log only. This image's sshd has no pam_loginuid, so this script
+# sets its own (unset, so any process may: why they decide nothing), and
+# sshd and the login inherit them.
+asid=
+if [ -e /proc/$$/loginuid ]; then
+	echo 1000 >/proc/$$/loginuid || fail "cannot set this script's loginuid"
+	asid=$(cat /proc/$$/sessionid)
+	log "audit session $asid, loginuid $(cat /proc/$$/loginuid)"
+else
+	log "no /proc/PID/loginuid (kernel without CONFIG_AUDIT): records carry no audit ids"
+fi
+
 start_enforcing <<'CONF'
 [global]
 idle-timeout = 8s
@@ -57,6 +70,12 @@ took=$(($(uptime_ms) - key_ms))
 c=$(audit_line cancel alice)
 log "$c (seen ${took} ms after the keystroke)"
 assert_match "EVENT=cancel USER=alice UID=1000 TTY=pts/[0-9]+ SESSION=$leader .*CLOCK=input RULE=global ACTION=hangup OUTCOME=\"cancelled by input from pid $writer \\(sshd\\)\"" "$c" "cancel record"
+if [ -n "$asid" ]; then
+	assert_match " AUDIT_SESSION=$asid LOGINUID=1000 IDLE_SEC=" "$c" "audit ids in the cancel record"
+	assert_eq "$asid" "$(cat /proc/"$leader"/sessionid)" "the leader's audit session"
+else
+	assert_no_match "AUDIT_SESSION=|LOGINUID=" "$c" "cancel record without audit ids"
+fi
 # the timer path would wait out the rest of the warning (4 s); this includes
 # the harness's own polling, which a loaded CI host stretches
 assert_le 3000 "$took" "ms from keystroke to cancel"

@@ -46,7 +46,7 @@ client_sid=$(sed -n 's/^spawn .*sid=\([0-9]*\).*/\1/p' /tmp/pty.c.out)
 quiet pty_cmd c 'wm echo RE""ADY $(tty)\n'
 quiet pty_cmd c 'expect READY /dev/pts/0'
 quiet pty_cmd c 'wm exec sh -i <>/dev/tty >&0 2>&0\n'
-start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+start_ttyidle --config "$TTYIDLE_CONF" --config-dir ''
 quiet pty_cmd c 'wm echo ST""ILL\n'
 quiet pty_cmd c 'expect STILL'
 

@@ -12,7 +12,7 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-start_ttyidle --config /tmp/none.conf --config-dir /tmp/none
+start_ttyidle --config '' --config-dir ''
 pty_start w open open open open open open open open open open open open \
 	open open open open open open open open open open open open
 i=0

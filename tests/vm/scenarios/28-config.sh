@@ -46,7 +46,7 @@ while read -r name pos content; do
 	f=/tmp/bad/$name.conf
 	printf '%b' "$content" >"$f"
 	chmod 0644 "$f"
-	out=$(ttyidle run --config "$f" --config-dir /tmp/none 2>&1)
+	out=$(ttyidle run --config "$f" --config-dir '' 2>&1)
 	rc=$?
 	[ "$rc" != 0 ] || fail "$name: ttyidle run exited 0"
 	assert_eq 1 "$(printf '%s\n' "$out" | wc -l)" "$name: lines of output ($out)"
@@ -61,7 +61,7 @@ assert_eq 24 "$n" "cases run"
 # a drop-in is checked the same way
 mkdir -p /tmp/dropins
 printf '[global]\nidle = 5s\n' >/tmp/dropins/10-x.conf
-out=$(ttyidle run --config /tmp/none.conf --config-dir /tmp/dropins 2>&1) && fail "bad drop-in accepted"
+out=$(ttyidle run --config '' --config-dir /tmp/dropins 2>&1) && fail "bad drop-in accepted"
 assert_eq "ttyidle: run: /tmp/dropins/10-x.conf:2:1: unknown key \"idle\", did you mean \"idle-timeout\"?" "$out" "bad drop-in"
 [ ! -e /sys/fs/bpf/ttyidle ] || fail "something was pinned after a bad drop-in"
 

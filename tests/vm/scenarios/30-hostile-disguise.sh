@@ -89,12 +89,12 @@ ended() {
 
 log "status: escapes and bytes that are not UTF-8 in t's name stay inert"
 esc=$(printf '\033') bel=$(printf '\007') ff=$(printf '\377')
-st=$(ttyidle status --config "$TTYIDLE_CONF" --config-dir /tmp/none)
+st=$(ttyidle status --config "$TTYIDLE_CONF" --config-dir '')
 log "$(printf '%s\n' "$st" | grep "$tty_t")"
 case $st in
 *"$esc"* | *"$bel"* | *"$ff"*) fail "ttyidle status prints t's name raw: $(printf '%s\n' "$st" | od -c | head -n 20)" ;;
 esac
-js=$(ttyidle status --json --config "$TTYIDLE_CONF" --config-dir /tmp/none)
+js=$(ttyidle status --json --config "$TTYIDLE_CONF" --config-dir '')
 printf '%s\n' "$js" | jsonq terminals >/dev/null || fail "status --json is not valid JSON (or not UTF-8)"
 leader_t=$(printf '%s\n' "$js" | jsonq terminals "tty=$tty_t" | jsonq get leader_cmd | od -An -tx1 | tr -d ' \n')
 log "t: leader_cmd as JSON gives it: $leader_t"

@@ -49,7 +49,7 @@ restart_in_warning() {
 	kill "-$2" "$TTYIDLE_PID"
 	wait "$TTYIDLE_PID" 2>/dev/null
 	log "$1: daemon stopped with SIG$2"
-	start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+	start_ttyidle --config "$TTYIDLE_CONF" --config-dir ''
 	log "$1: daemon running again, $((deadline - $(uptime_ms))) ms before the deadline"
 	soft "$1-ended" ended_by "$1" "$deadline" "$tty"
 	n=$(tty_audit_count warn "$tty")
@@ -83,7 +83,7 @@ restart_in_ending() {
 	kill -KILL "$TTYIDLE_PID"
 	wait "$TTYIDLE_PID" 2>/dev/null
 	log "$1: daemon killed $(($(uptime_ms) - deadline)) ms after the deadline (hung up: $(tty_audit terminate "$tty" | sed 's/.*OUTCOME=/OUTCOME=/'))"
-	start_ttyidle --config "$TTYIDLE_CONF" --config-dir /tmp/none
+	start_ttyidle --config "$TTYIDLE_CONF" --config-dir ''
 	grep -q 'taking over 1 endings under way' "$TTYIDLE_LOG" ||
 		fail "$1: the restarted daemon took over no ending: $(tail -n 5 "$TTYIDLE_LOG")"
 	poll_until $((deadline + 9000)) _no_pids $job

@@ -100,7 +100,7 @@ w=$(tty_audit warn "$tty_c")
 t=$(tty_audit terminate "$tty_c")
 log "$t"
 [ -n "$w" ] || fail "no warn record for $tty_c"
-assert_match 'SERVICE=login REMOTE=192.0.2.55 REMOTE_SRC=logind ' "$t" "terminate record of $tty_c"
+assert_match 'SERVICE=login REMOTE=192.0.2.55 REMOTE_SRC=logind LOGIND_SESSION=9 ' "$t" "terminate record of $tty_c"
 assert_match 'ACTION=hangup OUTCOME="terminal hung up; ' "$t" "terminate record of $tty_c"
 # d: no record, still answering
 assert_eq 0 "$(tty_audit_count warn "$tty_d")" "warn records of $tty_d"

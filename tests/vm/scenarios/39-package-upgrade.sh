@@ -10,7 +10,7 @@
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
-start_ttyidle --config /tmp/none.conf --config-dir /tmp/none
+start_ttyidle --config '' --config-dir ''
 assert_eq "ttyidle: policy in force: scope = login; sessions no rule matches: hangup after 15min without input, warned 1min before; nobody is exempt unless a rule says so, root included" \
 	"$(grep 'policy in force' "$TTYIDLE_LOG")" "the policy line at start"
 
@@ -21,7 +21,7 @@ stop_ttyidle
 out=$(ttyidle unload --if-incompatible 2>&1)
 assert_eq "0 pins under /sys/fs/bpf/ttyidle are of this version's layout: kept" "$? $out" "unload --if-incompatible"
 assert_ok test -e /sys/fs/bpf/ttyidle/ctl
-start_ttyidle --config /tmp/none.conf --config-dir /tmp/none
+start_ttyidle --config '' --config-dir ''
 stop_ttyidle
 
 log "pins of another layout: ctl says layout 1"
@@ -36,6 +36,6 @@ out=$(ttyidle unload --if-incompatible 2>&1)
 assert_match '^0 removed [0-9]+ pins of another layout under /sys/fs/bpf/ttyidle \(maps pinned under /sys/fs/bpf/ttyidle have layout 1, this ttyidle reads [0-9]+\); programs detached$' \
 	"$? $out" "unload --if-incompatible"
 assert_fails test -e /sys/fs/bpf/ttyidle
-start_ttyidle --config /tmp/none.conf --config-dir /tmp/none
+start_ttyidle --config '' --config-dir ''
 assert_ok _own_log_has 'ttyidle: attached programs'
 stop_ttyidle
