@@ -63,7 +63,7 @@ jcount() { journalctl -q --no-pager -o cat "$@" | wc -l; }
 jfield() {
 	local f=$1
 	shift
-	journalctl -q --no-pager -o export -n 1 "$@" | sed -n "s/^$f=//p"
+	journalctl -q --no-pager -o export -n 1 "$@" | tr -d '\000' | sed -n "s/^$f=//p"
 }
 has_journal() { [ "$(jcount "$@")" -gt 0 ]; }
 
@@ -119,4 +119,22 @@ pty_stop() {
 	true
 }
 user_procs() { pgrep -u "$1" -c 2>/dev/null || echo 0; }
-no_user_session() { ! loginctl list-sessions --no-legend | grep -qw "$1"; }
+# session_closed ID: logind session ID is gone or closing (processes left in
+# its scope, like a tmux server, keep it listed as closing)
+session_closed() {
+	local st
+	st=$(loginctl show-session -P State "$1" 2>/dev/null) || return 0
+	[ "$st" = closing ]
+}
+
+# flaw MSG: a failed check that lets the scenario go on (to show the rest);
+# `finish` then exits non-zero.
+FLAWS=0
+flaw() {
+	echo "FAIL: $*"
+	FLAWS=$((FLAWS + 1))
+}
+finish() { exit $((FLAWS > 0)); }
+
+# mono_of MATCH...: __MONOTONIC_TIMESTAMP (us) of the last journal entry matching
+mono_of() { journalctl -q --no-pager -o export -n 1 "$@" | tr -d '\000' | sed -n 's/^__MONOTONIC_TIMESTAMP=//p'; }

@@ -182,7 +182,11 @@ for k in $KERNELS; do
 		done < <(tr -d '\r' <"$log" 2>/dev/null | grep -a '^@@')
 		for n in "${names[@]}"; do
 			case ${res[$n]:-} in
-			PASS) echo "sysvm $k/$m $n: PASS (${secs[$n]}s)"; PASSED=$((PASSED + 1)) ;;
+			PASS)
+				echo "sysvm $k/$m $n: PASS (${secs[$n]}s)"
+				tr -d '\r' <"$log" | grep -a "^@@OUT $n | note: " | sed "s/^@@OUT $n | /    /"
+				PASSED=$((PASSED + 1))
+				;;
 			FAIL)
 				echo "sysvm $k/$m $n: FAIL (${secs[$n]}s)"
 				tr -d '\r' <"$log" | grep -a "^@@OUT $n | " | sed "s/^@@OUT $n | /    /"

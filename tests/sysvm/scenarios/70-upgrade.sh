@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# timeout: 180
+# Upgrade from the previous package (run.sh: --old-deb, by default the
+# package of the commit before the pinned map `ending` was added, so the
+# pins it leaves are another layout): a login that went idle under the old
+# daemon is ended on time by the new one, which adopts the old pins. The gap
+# is the time from the old daemon's exit to the new one's READY=1, from the
+# journal's monotonic timestamps; the BPF programs stay attached through it.
+. /sysvm/lib.sh
+
+dpkg -P ttyidle >/dev/null || fail "purge of the current package failed"
+[ ! -d /sys/fs/bpf/ttyidle ] || fail "pins left after purge"
+old=$(dpkg-deb -f /sysvm/old.deb Version) new=$(dpkg-deb -f /sysvm/new.deb Version)
+log "old $old, new $new"
+dpkg --compare-versions "$old" lt "$new" || fail "old version $old is not older than $new"
+policy 10-sysvm.conf <<'CONF'
+[global]
+idle-timeout = 40s
+warn-before = 5s
+CONF
+attach_dropin
+dpkg -i /sysvm/old.deb >/dev/null || fail "dpkg -i old failed"
+wait_for 30 is_active
+oldpid=$(prop MainPID)
+log "old pins: $(ls /sys/fs/bpf/ttyidle | tr '\n' ' ')"
+[ ! -e /sys/fs/bpf/ttyidle/ending ] || fail "the old package already pins 'ending': not another layout"
+
+ssh_login u alice
+t_typed=$(uptime_ms)
+type_line u "echo IDLE""-FROM-HERE"
+pty_cmd u 'expect IDLE-FROM-HERE' >/dev/null
+t_seen=$(uptime_ms)
+sleep 2
+u0=$(uptime_ms)
+dpkg -i /sysvm/new.deb >/tmp/upgrade.out 2>&1 || { cat /tmp/upgrade.out; fail "upgrade failed"; }
+log "dpkg -i (upgrade) took $(($(uptime_ms) - u0)) ms"
+assert_eq "$new" "$(dpkg-query -W -f='${Version}' ttyidle)" "installed version"
+wait_for 30 is_active
+newpid=$(prop MainPID)
+[ "$newpid" != "$oldpid" ] || fail "the daemon was not restarted by the upgrade"
+log "new pins: $(ls /sys/fs/bpf/ttyidle | tr '\n' ' ')"
+journalctl -q --no-pager -o short-monotonic -u ttyidle.service _PID="$newpid" | head -n 5
+has_journal -u ttyidle.service _PID="$newpid" MESSAGE="adopted programs in $SYSVM_ATTACH mode; maps pinned under /sys/fs/bpf/ttyidle" ||
+	flaw "the new daemon did not adopt the old programs"
+t_exit=$(mono_of -u ttyidle.service _PID="$oldpid")
+t_ready=$(systemctl show -P ActiveEnterTimestampMonotonic ttyidle.service)
+note "upgrade gap: old daemon's last entry to new daemon ready $(((t_ready - t_exit) / 1000)) ms"
+
+# the login idle since before the upgrade is still ended on time
+at=$(exit_ms u 60)
+note "login idle across the upgrade ended $((at - t_seen - 40000))..$((at - t_typed - 40000)) ms after its deadline"
+[ $((at - t_typed - 40000)) -ge -200 ] || flaw "ended before its deadline"
+[ $((at - t_seen - 40000)) -le 2500 ] || flaw "not ended within 2.5 s of its deadline"
+has_journal MESSAGE_ID=$MID_TERMINATE USER=alice _PID="$newpid" || flaw "no terminate record from the new daemon"
+policy 10-sysvm.conf <<'CONF'
+[global]
+idle-timeout = 8s
+warn-before = 3s
+CONF
+systemctl reload ttyidle.service || flaw "reload failed"
+finish
