@@ -40,6 +40,8 @@ run_suite vm-lockdown tests/vm/run.sh --kernels 6.1 --attach fentry --append loc
 # arm64: the whole scenario suite on one kernel in fentry mode (the full
 # matrix: tests/vm/run.sh --arch arm64 --jobs 1; README.md, arm64)
 run_suite vm-arm64 tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1
+# the packaged service on a Debian host with systemd as PID 1 (tests/sysvm)
+run_suite sysvm tests/sysvm/run.sh --kernels "6.1 sid" --attach "fentry kprobe"
 
 echo
 echo "=== summary"
