@@ -13,13 +13,13 @@ exec >/dev/ttyS1 2>&1
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 echo "@@BOOT $(cut -d' ' -f1 /proc/uptime)"
 attach=$(sed -n 's/.*sysvm\.attach=\([a-z]*\).*/\1/p' /proc/cmdline)
-# sysvm.once=0: leave out the scenarios marked `# once-per-kernel` (they do
-# not depend on the attach mode; run.sh runs them in the kernel's first mode)
+# sysvm.once=0: leave out the scenarios marked `# once-per-run` (systemd,
+# journald and logind around the daemon; run.sh runs them in its first VM)
 once=$(sed -n 's/.*sysvm\.once=\([01]\).*/\1/p' /proc/cmdline)
-export SYSVM_ATTACH=${attach:-auto} PATH=/sysvm:$PATH
+export SYSVM_ATTACH="${attach:-auto}" PATH="/sysvm:$PATH"
 for f in /sysvm/scenarios/*.sh; do
 	n=$(basename "$f" .sh)
-	if [ "$once" = 0 ] && grep -q '^# once-per-kernel' "$f"; then
+	if [ "$once" = 0 ] && grep -q '^# once-per-run' "$f"; then
 		echo "@@RESULT $n SKIP 0"
 		continue
 	fi

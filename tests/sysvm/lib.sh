@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for tests/sysvm/scenarios/*.sh (bash, as root, in the systemd host
 # VM). The daemon is only ever driven through systemctl and dpkg, and read

@@ -30,7 +30,6 @@ CACHE=${TTYIDLE_CACHE:-$HOME/.cache/ttyidle}
 MIRROR=${TTYIDLE_MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${TTYIDLE_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 SUITE=bookworm
-HERE=$(cd "$(dirname "$0")" && pwd)
 
 die() {
 	echo "sysvm-mkimage: $*" >&2
@@ -42,7 +41,8 @@ PACKAGES="systemd systemd-sysv dbus libpam-systemd openssh-server openssh-client
 for p in "$@"; do
 	[[ $p =~ ^[a-z0-9][a-z0-9.+-]*$ ]] || die "bad package name '$p'"
 done
-PACKAGES=$(echo $PACKAGES "$@" | tr ' ' '\n' | LC_ALL=C sort -u | paste -sd' ')
+# shellcheck disable=SC2086 # the list is split on purpose
+PACKAGES=$(printf '%s\n' $PACKAGES "$@" | LC_ALL=C sort -u | paste -sd' ')
 
 key=$( (cat "$0"; echo "$PACKAGES $MIRROR $SECURITY_MIRROR $SUITE") | sha256sum | cut -c1-16)
 dir=$CACHE/sysvm/$key
@@ -138,6 +138,7 @@ rm -rf "$root/var/cache/apt/archives"/*.deb "$root/var/lib/apt/lists"/*_Packages
 # /init for the kernel: systemd itself
 ln -sf /lib/systemd/systemd "$root/init"
 
+# shellcheck disable=SC2016
 chroot "$root" dpkg-query -W -f='${Package}=${Version}\n' >"$tmp/packages"
 (cd "$root" && find . -print | LC_ALL=C sort | cpio -o -H newc --quiet) >"$tmp/rootfs.cpio"
 rm -rf "$dir"

@@ -9,8 +9,8 @@
 
 policy 10-sysvm.conf <<'CONF'
 [global]
-idle-timeout = 10s
-warn-before = 4s
+idle-timeout = 8s
+warn-before = 3s
 CONF
 attach_dropin
 dpkg -i /sysvm/new.deb || fail "dpkg -i failed"

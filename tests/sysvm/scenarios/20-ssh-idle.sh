@@ -26,12 +26,12 @@ pty_cmd a 'expect IDLE-FROM-HERE' >/dev/null
 t_seen=$(uptime_ms)
 runuser -u alice -- tmux has-session -t keep || fail "tmux session did not start"
 
-# idle-timeout 10s, warn-before 4s (10-install)
+# idle-timeout 8s, warn-before 3s (10-install)
 pty_cmd a 'expect will be ended in' >/dev/null || fail "no warning on the terminal"
 t_warn=$(uptime_ms)
 log "warned $((t_warn - t_seen)) ms after the last input"
 at=$(exit_ms a 20)
-late_hi=$((at - t_typed - 10000)) late_lo=$((at - t_seen - 10000))
+late_hi=$((at - t_typed - 8000)) late_lo=$((at - t_seen - 8000))
 note "ssh client exited ${late_lo}..${late_hi} ms after the deadline"
 assert_ge -200 "$late_hi" "not ended before the deadline"
 assert_le 2500 "$late_lo" "ended within 2.5 s of the deadline (ms)"

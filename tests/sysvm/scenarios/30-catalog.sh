@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 30
-# once-per-kernel
+# once-per-run
 # `journalctl -x` explains ttyidle's records with the package's journal
 # catalog (scripts/ttyidle.catalog, installed under
 # /usr/lib/systemd/catalog/ and compiled by systemd's dpkg trigger).

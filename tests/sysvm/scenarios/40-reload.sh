@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 90
-# once-per-kernel
+# once-per-run
 # `systemctl reload ttyidle` with a good drop-in applies it; with a bad one
 # it fails (exit status not 0), the daemon keeps running (same PID) and the
 # policy in force stays the old one: a login left idle is still ended at the

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 120
-# once-per-kernel
+# once-per-run
 # The unit has a watchdog (WatchdogSec=, the daemon's loop sends
 # WATCHDOG=1): a daemon whose loop stops (SIGSTOP) is killed by systemd
 # and restarted (Restart=on-failure), and enforces again.

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # timeout: 150
-# once-per-kernel
+# once-per-run
 # ttyidle beside logind's own idle and cleanup settings (logind.conf(5)):
 # a) KillUserProcesses=yes: when ttyidle ends an idle ssh login, logind
 #    stops the session's scope, so the tmux server started in it dies with

@@ -9,8 +9,11 @@
 # journal's monotonic timestamps; the BPF programs stay attached through it.
 . /sysvm/lib.sh
 
-dpkg -P ttyidle >/dev/null || fail "purge of the current package failed"
-[ ! -d /sys/fs/bpf/ttyidle ] || fail "pins left after purge"
+# after 80-purge the host has no ttyidle; purge whatever a partial run left
+if dpkg-query -W ttyidle >/dev/null 2>&1; then
+	dpkg -P ttyidle >/dev/null || fail "purge of the installed package failed"
+fi
+[ ! -d /sys/fs/bpf/ttyidle ] || fail "pins left before installing the old package"
 old=$(dpkg-deb -f /sysvm/old.deb Version) new=$(dpkg-deb -f /sysvm/new.deb Version)
 log "old $old, new $new"
 dpkg --compare-versions "$old" lt "$new" || fail "old version $old is not older than $new"
@@ -62,10 +65,4 @@ note "login idle across the upgrade ended $((at - t_seen - 30000))..$((at - t_ty
 [ $((at - t_typed - 30000)) -ge -200 ] || flaw "ended before its deadline"
 [ $((at - t_seen - 30000)) -le 2500 ] || flaw "not ended within 2.5 s of its deadline"
 has_journal MESSAGE_ID=$MID_TERMINATE USER=alice _PID="$newpid" || flaw "no terminate record from the new daemon"
-policy 10-sysvm.conf <<'CONF'
-[global]
-idle-timeout = 8s
-warn-before = 3s
-CONF
-systemctl reload ttyidle.service || flaw "reload failed"
 finish
