@@ -12,7 +12,7 @@
 # with `sysvm: N passed, N failed`. Logs: build/sysvm/KERNEL-MODE.{console,log}.
 #
 # --deb (or TTYIDLE_DEB): the package under test; default: built by the
-# tree's package command, scripts/build-deb.sh (build/ttyidle_*_amd64.deb).
+# tree's package command, `make deb` (build/ttyidle_*_amd64.deb).
 # --old-deb (or TTYIDLE_OLD_DEB): the previous version the upgrade scenario
 # starts from; default: scripts/build-deb.sh of commit $OLD_REF (before the
 # pinned map `ending` was added: another pinned layout), built once into
@@ -80,10 +80,13 @@ fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
 # ---- the packages -------------------------------------------------------------
 t0=$(date +%s.%N)
 if [[ -z $DEB ]]; then
+	# the README's package command; lintian is the pkg suite's business
 	rm -f "$ROOT"/build/ttyidle_*_amd64.deb
-	(cd "$ROOT" && LINTIAN=no scripts/build-deb.sh) >"$OUTD/build-deb.log" 2>&1 ||
-		die "scripts/build-deb.sh failed: $(tail -n 3 "$OUTD/build-deb.log")"
-	DEB=$(ls "$ROOT"/build/ttyidle_*_amd64.deb | head -n1)
+	(cd "$ROOT" && LINTIAN=no make -s deb) >"$OUTD/build-deb.log" 2>&1 ||
+		die "make deb failed: $(tail -n 3 "$OUTD/build-deb.log")"
+	# shellcheck disable=SC2012
+	DEB=$(ls -t "$ROOT"/build/ttyidle_*_amd64.deb 2>/dev/null | head -n1)
+	[[ -n $DEB ]] || die "make deb made no build/ttyidle_*_amd64.deb (see $OUTD/build-deb.log)"
 fi
 [[ -f $DEB ]] || die "no package '$DEB'"
 DEB=$(realpath "$DEB")
@@ -106,6 +109,7 @@ if [[ -z $OLD_DEB ]]; then
 		mv "$tmp"/build/ttyidle_*.deb "$od/"
 		rm -rf "$tmp"
 	fi
+	# shellcheck disable=SC2012
 	OLD_DEB=$(ls "$od"/ttyidle_*.deb | head -n1)
 fi
 [[ -f $OLD_DEB ]] || die "no previous package '$OLD_DEB'"
@@ -211,5 +215,6 @@ for k in $KERNELS; do
 		once=0
 	done
 done
+printf 'sysvm: %ss in all\n' "$(fsub "$(date +%s.%N)" "$t0")"
 echo "sysvm: $PASSED passed, $FAILED failed"
 [[ $FAILED == 0 ]]
