@@ -101,17 +101,20 @@ ssh_login() {
 	pty_cmd "$1" 'expect READY' >/dev/null
 }
 type_line() { pty_cmd "$1" "wm $2\\n" >/dev/null; }
-# exit_ms NAME SECONDS: the ssh client exits within SECONDS; prints when
-# (CLOCK_BOOTTIME ms, noted by ptyctl as it happened)
-exit_ms() {
+# exit_at NAME SECONDS: the ssh client exits within SECONDS (or the scenario
+# fails); sets AT to when it exited (CLOCK_BOOTTIME ms, noted by ptyctl as it
+# happened). Not a command substitution: its failure must end the scenario.
+exit_at() {
 	local x
+	AT=""
 	pty_cmd "$1" "timeout $(($2 * 1000))" >/dev/null
 	x=$(pty_cmd "$1" reap) || {
 		echo "$x"
 		fail "ssh client $1 did not exit within $2 s"
 	}
-	log "$x" >&2
-	kv ms "$x"
+	log "$x"
+	AT=$(kv ms "$x")
+	[[ $AT =~ ^[0-9]+$ ]] || fail "ssh client $1: no exit time in '$x'"
 }
 pty_stop() {
 	echo quit >"/tmp/pty.$1.in" 2>/dev/null

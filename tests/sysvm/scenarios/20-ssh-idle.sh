@@ -30,7 +30,8 @@ runuser -u alice -- tmux has-session -t keep || fail "tmux session did not start
 pty_cmd a 'expect will be ended in' >/dev/null || fail "no warning on the terminal"
 t_warn=$(uptime_ms)
 log "warned $((t_warn - t_seen)) ms after the last input"
-at=$(exit_ms a 20)
+exit_at a 20
+at=$AT
 late_hi=$((at - t_typed - 8000)) late_lo=$((at - t_seen - 8000))
 note "ssh client exited ${late_lo}..${late_hi} ms after the deadline"
 assert_ge -200 "$late_hi" "not ended before the deadline"

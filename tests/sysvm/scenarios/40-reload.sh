@@ -6,6 +6,8 @@
 # it fails (exit status not 0), the daemon keeps running (same PID) and the
 # policy in force stays the old one: a login left idle is still ended at the
 # old idle-timeout, not the bad file's.
+# The exit status check fails until ExecReload= validates the configuration
+# before signalling (issue 9, daemon work); the rest passes today.
 . /sysvm/lib.sh
 
 wait_for 10 is_active
@@ -42,7 +44,8 @@ t_typed=$(uptime_ms)
 type_line b "echo IDLE""-FROM-HERE"
 pty_cmd b 'expect IDLE-FROM-HERE' >/dev/null
 t_seen=$(uptime_ms)
-at=$(exit_ms b 20)
+exit_at b 20
+at=$AT
 note "after the bad reload, bob's idle login ended $((at - t_seen - 8000))..$((at - t_typed - 8000)) ms after the old policy's deadline"
 [ $((at - t_typed - 8000)) -ge -200 ] || flaw "ended before the old deadline"
 [ $((at - t_seen - 8000)) -le 2500 ] || flaw "not ended within 2.5 s of the old deadline"

@@ -35,7 +35,8 @@ type_line a "tmux new-session -d -s keep 'sleep 100000'; echo TM""UX-OK"
 pty_cmd a 'expect TMUX-OK' >/dev/null
 runuser -u alice -- tmux has-session -t keep || fail "tmux session did not start"
 t0=$(uptime_ms)
-at=$(exit_ms a 25)
+exit_at a 25
+at=$AT
 log "alice's login ended $((at - t0)) ms after the last input"
 tmux_gone() { ! pgrep -u alice tmux; }
 if poll_for 10 tmux_gone; then
@@ -59,7 +60,8 @@ n_term=$(jcount MESSAGE_ID=$MID_TERMINATE USER=bob)
 n_warn=$(jcount MESSAGE_ID=$MID_WARN USER=bob)
 ssh_login b bob
 t0=$(uptime_ms)
-at=$(exit_ms b 45)
+exit_at b 45
+at=$AT
 note "logind (StopIdleSessionSec=6) ended bob's idle login $((at - t0)) ms after the last input"
 journalctl -q --no-pager -o cat -u systemd-logind.service --since "$since" | grep -i idle
 journalctl -q --no-pager -o cat -u systemd-logind.service --since "$since" | grep -qi 'is idle, stopping' ||

@@ -60,7 +60,8 @@ t_ready=$(systemctl show -P ActiveEnterTimestampMonotonic ttyidle.service)
 note "upgrade gap: old daemon's last entry to new daemon ready $(((t_ready - t_exit) / 1000)) ms"
 
 # the login idle since before the upgrade is still ended on time
-at=$(exit_ms u 60)
+exit_at u 60
+at=$AT
 note "login idle across the upgrade ended $((at - t_seen - 30000))..$((at - t_typed - 30000)) ms after its deadline"
 [ $((at - t_typed - 30000)) -ge -200 ] || flaw "ended before its deadline"
 [ $((at - t_seen - 30000)) -le 2500 ] || flaw "not ended within 2.5 s of its deadline"
