@@ -13,7 +13,7 @@ pkgs="make clang llvm gcc libc6-dev libbpf-dev bpftool libelf-dev zlib1g-dev pkg
       openssh-server openssh-client tmux autolog mandoc libclang-rt-14-dev
       debian-archive-keyring ca-certificates libsystemd-dev systemd lintian dpkg-dev debhelper
       binutils util-linux clang-format jq gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-      qemu-system-arm crun umoci python3-yaml"
+      qemu-system-arm crun umoci python3-yaml mmdebstrap"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -69,6 +69,8 @@ start_suite vm-lockdown tests/vm/run.sh --kernels 6.1 --attach fentry --append l
 # matrix: tests/vm/run.sh --arch arm64 --jobs 1; README.md, arm64)
 run_suite vm-arm64 tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1
 finish_suite vm-lockdown
+# the packaged service on a Debian host with systemd as PID 1 (tests/sysvm)
+run_suite sysvm tests/sysvm/run.sh --kernels "6.1 sid" --attach "fentry kprobe"
 
 echo
 echo "=== summary"
