@@ -70,7 +70,7 @@ start_suite vm-lockdown tests/vm/run.sh --kernels 6.1 --attach fentry --append l
 run_suite vm-arm64 tests/vm/run.sh --arch arm64 --kernels 6.12 --attach fentry --jobs 1
 finish_suite vm-lockdown
 # the packaged service on a Debian host with systemd as PID 1 (tests/sysvm)
-run_suite sysvm tests/sysvm/run.sh --kernels "6.1 sid" --attach "fentry kprobe"
+run_suite sysvm tests/sysvm/run.sh --kernels "6.1 sid" --attach "fentry kprobe" --jobs 2
 
 echo
 echo "=== summary"

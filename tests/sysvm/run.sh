@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # run.sh [--kernels "6.1 sid"] [--attach "fentry kprobe"] [--scenarios GLOB]
-#        [--deb FILE] [--old-deb FILE]
+#        [--deb FILE] [--old-deb FILE] [--jobs N]
 #
 # The systemd host bed: boots a Debian bookworm system with systemd as PID 1
 # (tests/sysvm/mkimage.sh) under QEMU on the cached Debian kernels, once per
@@ -31,7 +31,8 @@
 #   says `# once-per-run` test the daemon's dealings with systemd, journald
 #   and logind, not its BPF side: they run in the first VM only (reported as
 #   such in the others), to keep the bed within CI's time.
-# - -smp 1, one VM at a time: the CI host has 2 cores shared with the rest.
+# - -smp 1 per VM; --jobs N (default 1) VMs at a time: make test runs two,
+#   one per core of the CI host, as the other VM beds do.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,6 +48,7 @@ OLD_DEB=${TTYIDLE_OLD_DEB:-}
 OLD_REF=${TTYIDLE_OLD_REF:-85e568a^}
 MEM=1536
 VM_SECONDS=${TTYIDLE_SYSVM_SECONDS:-600}
+JOBS=1
 
 die() {
 	echo "sysvm: $*" >&2
@@ -61,6 +63,7 @@ while [[ $# -gt 0 ]]; do
 	--scenarios) GLOB=${2:?--scenarios needs a pattern}; shift ;;
 	--deb) DEB=${2:?--deb needs a file}; shift ;;
 	--old-deb) OLD_DEB=${2:?--old-deb needs a file}; shift ;;
+	--jobs) JOBS=${2:?--jobs needs a number}; shift ;;
 	-h | --help)
 		sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
@@ -72,6 +75,7 @@ done
 for m in $MODES; do
 	case $m in fentry | kprobe | auto) ;; *) die "unknown attach mode '$m'" ;; esac
 done
+[[ $JOBS =~ ^[1-9][0-9]*$ ]] || die "--jobs '$JOBS': expected a positive number"
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (apt-get install qemu-system-x86)"
 mkdir -p "$OUTD"
 
@@ -157,63 +161,79 @@ printf 'sysvm: packages %ss, image %ss (%s), run files %ss; %d scenario(s)\n' \
 printf 'sysvm: new %s, old %s\n' "$(basename "$DEB")" "$(basename "$OLD_DEB")"
 
 # ---- one VM per (kernel, mode) --------------------------------------------------
-QPID=""
-trap '[[ -n $QPID ]] && kill "$QPID" 2>/dev/null' EXIT
-trap 'exit 130' INT TERM
-PASSED=0 FAILED=0
-"$ROOT/scripts/fetch-kernels.sh" $KERNELS >/dev/null || die "fetching kernels failed"
-once=1 first=""
-for k in $KERNELS; do
-	for m in $MODES; do
-		first=${first:-$k/$m}
-		log=$OUTD/$k-$m.log con=$OUTD/$k-$m.console
-		rm -f "$log" "$con"
-		start=$(date +%s.%N)
-		timeout --foreground -k 10 "$VM_SECONDS" qemu-system-x86_64 -accel tcg -cpu max \
-			-smp 1 -m $MEM -nodefaults -no-user-config -display none -no-reboot \
-			-serial "file:$con" -serial "file:$log" \
-			-kernel "$CACHE/kernels/$k/vmlinuz" -initrd "$OUTD/initrd.cpio" \
-			-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init sysvm.attach=$m sysvm.once=$once systemd.show_status=0" \
-			</dev/null >"$log.qemu" 2>&1 &
-		QPID=$!
-		wait $QPID
-		rc=$?
-		QPID=""
-		wall=$(fsub "$(date +%s.%N)" "$start")
-		declare -A res=() secs=()
-		boot="?" finished=0
-		while IFS= read -r line; do
-			case $line in
-			"@@BOOT "*) boot=${line#@@BOOT } ;;
-			"@@RESULT "*) read -r _ n r s <<<"$line"; res[$n]=$r secs[$n]=$s ;;
-			"@@DONE"*) finished=1 ;;
-			esac
-		done < <(tr -d '\r' <"$log" 2>/dev/null | grep -a '^@@')
+# vm_one K M ONCE: boot, run, and write what to print to $OUTD/K-M.report and
+# "PASSED FAILED" to $OUTD/K-M.counts.
+vm_one() {
+	local k=$1 m=$2 once=$3 log=$OUTD/$1-$2.log con=$OUTD/$1-$2.console
+	local rep=$OUTD/$1-$2.report start rc wall boot="?" finished=0 line n r sec pass=0 fail=0
+	local -A res=() secs=()
+	rm -f "$log" "$con" "$rep" "$OUTD/$k-$m.counts"
+	start=$(date +%s.%N)
+	timeout --foreground -k 10 "$VM_SECONDS" qemu-system-x86_64 -accel tcg -cpu max \
+		-smp 1 -m $MEM -nodefaults -no-user-config -display none -no-reboot \
+		-serial "file:$con" -serial "file:$log" \
+		-kernel "$CACHE/kernels/$k/vmlinuz" -initrd "$OUTD/initrd.cpio" \
+		-append "console=ttyS0 panic=-1 quiet loglevel=4 rdinit=/init sysvm.attach=$m sysvm.once=$once systemd.show_status=0" \
+		</dev/null >"$log.qemu" 2>&1
+	rc=$?
+	wall=$(fsub "$(date +%s.%N)" "$start")
+	while IFS= read -r line; do
+		case $line in
+		"@@BOOT "*) boot=${line#@@BOOT } ;;
+		"@@RESULT "*) read -r _ n r sec <<<"$line"; res[$n]=$r secs[$n]=$sec ;;
+		"@@DONE"*) finished=1 ;;
+		esac
+	done < <(tr -d '\r' <"$log" 2>/dev/null | grep -a '^@@')
+	{
 		for n in "${names[@]}"; do
 			case ${res[$n]:-} in
 			PASS)
 				echo "sysvm $k/$m $n: PASS (${secs[$n]}s)"
 				tr -d '\r' <"$log" | grep -a "^@@OUT $n | note: " | sed "s/^@@OUT $n | /    /"
-				PASSED=$((PASSED + 1))
+				pass=$((pass + 1))
 				;;
 			FAIL)
 				echo "sysvm $k/$m $n: FAIL (${secs[$n]}s)"
 				tr -d '\r' <"$log" | grep -a "^@@OUT $n | " | sed "s/^@@OUT $n | /    /"
-				FAILED=$((FAILED + 1))
+				fail=$((fail + 1))
 				;;
 			SKIP) echo "sysvm $k/$m $n: once per run, run in $first" ;;
-			*) echo "sysvm $k/$m $n: FAIL (no result)"; FAILED=$((FAILED + 1)) ;;
+			*) echo "sysvm $k/$m $n: FAIL (no result)"; fail=$((fail + 1)) ;;
 			esac
 		done
 		if [[ $finished != 1 ]]; then
 			echo "sysvm $k/$m: FAIL: no @@DONE (qemu exit $rc after ${wall}s; limit ${VM_SECONDS}s)"
 			tail -n 30 "$con" | sed 's/^/    console: /'
-			FAILED=$((FAILED + 1))
+			fail=$((fail + 1))
 		fi
 		echo "sysvm $k/$m: kernel $(cat "$CACHE/kernels/$k/release"), boot to runner ${boot}s, wall ${wall}s"
-		unset res secs
+	} >"$rep"
+	echo "$pass $fail" >"$OUTD/$k-$m.counts"
+}
+
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
+PASSED=0 FAILED=0
+"$ROOT/scripts/fetch-kernels.sh" $KERNELS >/dev/null || die "fetching kernels failed"
+# the first VM runs the once-per-run scenarios too, so it starts first
+once=1 first="" order=()
+for k in $KERNELS; do
+	for m in $MODES; do
+		first=${first:-$k/$m}
+		order+=("$k $m")
+		while [[ $(jobs -pr | wc -l) -ge $JOBS ]]; do
+			wait -n
+		done
+		vm_one "$k" "$m" "$once" &
 		once=0
 	done
+done
+wait
+for km in "${order[@]}"; do
+	read -r k m <<<"$km"
+	cat "$OUTD/$k-$m.report" 2>/dev/null || echo "sysvm $k/$m: FAIL: no report"
+	read -r p f <"$OUTD/$k-$m.counts" 2>/dev/null || { p=0 f=1; }
+	PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
 done
 printf 'sysvm: %ss in all\n' "$(fsub "$(date +%s.%N)" "$t0")"
 echo "sysvm: $PASSED passed, $FAILED failed"

@@ -20,7 +20,7 @@ assert_eq notify "$(prop Type)" "Type"
 assert_eq enabled "$(systemctl is-enabled ttyidle.service)" "enabled at installation"
 assert_eq running "$(prop SubState)" "SubState"
 log "StatusText: $(prop StatusText)"
-assert_match "in $SYSVM_ATTACH mode" "$(prop StatusText)" "status text names the attach mode"
+assert_match "$SYSVM_ATTACH mode" "$(prop StatusText)" "status text names the attach mode"
 pid=$(prop MainPID)
 assert_eq /usr/sbin/ttyidle "$(readlink /proc/$pid/exe)" "main process"
 # the shipped sandbox is in force: capabilities and filesystem

@@ -42,9 +42,9 @@ runuser -u alice -- tmux has-session -t keep || fail "alice's tmux server did no
 log "tmux survived: $(pgrep -u alice -a tmux)"
 
 # records, by MESSAGE_ID, from the unit
-check_rec() { # NAME MESSAGE_ID REQUIRED-FIELDS...
-	local name=$1 mid=$2 f msg ex k v
-	shift 2
+check_rec() { # NAME MESSAGE_ID PRIORITY REQUIRED-FIELDS...
+	local name=$1 mid=$2 prio=$3 f msg ex k v
+	shift 3
 	wait_for 10 has_journal MESSAGE_ID="$mid" USER=alice _SYSTEMD_UNIT=ttyidle.service
 	ex=$(journalctl -q --no-pager -o export -n 1 MESSAGE_ID="$mid" USER=alice _SYSTEMD_UNIT=ttyidle.service | tr -d '\000')
 	msg=$(printf '%s\n' "$ex" | sed -n 's/^MESSAGE=//p')
@@ -57,13 +57,15 @@ check_rec() { # NAME MESSAGE_ID REQUIRED-FIELDS...
 		k=${kvp%%=*} v=${kvp#*=}
 		printf '%s\n' "$ex" | grep -qxF "$k=$v" || fail "$name: journal field $k is not '$v'"
 	done
-	assert_eq 5 "$(printf '%s\n' "$ex" | sed -n 's/^PRIORITY=//p')" "$name PRIORITY"
+	assert_eq "$prio" "$(printf '%s\n' "$ex" | sed -n 's/^PRIORITY=//p')" "$name PRIORITY"
 	assert_eq ttyidle "$(printf '%s\n' "$ex" | sed -n 's/^SYSLOG_IDENTIFIER=//p')" "$name SYSLOG_IDENTIFIER"
 }
-base="EVENT USER UID TTY SESSION LEADER SERVICE REMOTE CLOCK RULE ACTION"
-check_rec warn $MID_WARN $base OUTCOME
-check_rec terminate $MID_TERMINATE $base IDLE_SEC OUTCOME
-check_rec ended $MID_ENDED EVENT USER UID TTY SESSION
+# every field, and the ids that join it with logind's and the audit log's
+base="EVENT USER UID TTY SESSION LEADER SERVICE REMOTE REMOTE_SRC LOGIND_SESSION AUDIT_SESSION LOGINUID CLOCK RULE ACTION"
+# priorities: warn and terminate notice (5), ended info (6)
+check_rec warn $MID_WARN 5 $base OUTCOME
+check_rec terminate $MID_TERMINATE 5 $base IDLE_SEC OUTCOME
+check_rec ended $MID_ENDED 6 EVENT USER UID TTY SESSION LOGIND_SESSION AUDIT_SESSION LOGINUID
 assert_eq sshd "$(jfield SERVICE MESSAGE_ID=$MID_TERMINATE USER=alice)" "SERVICE"
 assert_eq 127.0.0.1 "$(jfield REMOTE MESSAGE_ID=$MID_TERMINATE USER=alice)" "REMOTE"
 runuser -u alice -- tmux kill-server
