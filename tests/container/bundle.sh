@@ -32,12 +32,7 @@ scripts/container/build-image.sh --bin "$BIN" --out "$OUT.oci" >/dev/null
 tag=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["manifests"][0]["annotations"]["org.opencontainers.image.ref.name"])' "$OUT.oci/index.json")
 umoci unpack --image "$OUT.oci:$tag" "$OUT" >/dev/null 2>&1 ||
 	die "umoci could not unpack $OUT.oci:$tag"
-config=$(python3 -c 'import json,sys
-d=sys.argv[1]
-i=json.load(open(d+"/index.json"))
-m=json.load(open(d+"/blobs/sha256/"+i["manifests"][0]["digest"][7:]))
-print(d+"/blobs/sha256/"+m["config"]["digest"][7:])' "$OUT.oci")
 rm -f "$OUT/config.json" "$OUT"/*.mtree "$OUT/umoci.json"
-tests/container/ds2oci.py scripts/container/ttyidle-daemonset.yaml "$config" "$OUT" /oci/bundle
+tests/container/ds2oci.py scripts/container/ttyidle-daemonset.yaml "$OUT.oci" "$OUT" /oci/bundle
 rm -rf "$OUT.oci"
 echo "$digest" >"$OUT.inputs"

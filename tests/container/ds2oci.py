@@ -14,7 +14,8 @@ Not reproduced, on purpose: cgroup limits (crun runs with
 holder of CAP_SYS_ADMIN), AppArmor (none in the VM), /etc/hosts and
 /etc/resolv.conf (the daemon has no network).
 
-usage: ds2oci.py MANIFEST IMAGE_CONFIG_JSON BUNDLE BUNDLE_IN_VM
+usage: ds2oci.py MANIFEST IMAGE_LAYOUT BUNDLE BUNDLE_IN_VM
+  IMAGE_LAYOUT is the OCI image layout of build-image.sh (its one image).
   Writes BUNDLE/config.json; BUNDLE/configmaps/<name>/<key> from each
   ConfigMap the pod mounts (the source of that volume is
   BUNDLE_IN_VM/configmaps/<name>, where a test may put its own policy
@@ -45,6 +46,16 @@ def die(msg):
     sys.exit(1)
 
 
+def image_config(layout):
+    """The image configuration of the one image in an OCI layout directory."""
+    def blob(digest):
+        with open(os.path.join(layout, "blobs", *digest.split(":", 1))) as f:
+            return json.load(f)
+    with open(os.path.join(layout, "index.json")) as f:
+        [m] = json.load(f)["manifests"]
+    return blob(blob(m["digest"])["config"]["digest"])
+
+
 def docs(path):
     with open(path) as f:
         return [d for d in yaml.safe_load_all(f) if d]
@@ -58,8 +69,8 @@ def expand(s, env):
 
 def main():
     if len(sys.argv) != 5:
-        die("usage: ds2oci.py MANIFEST IMAGE_CONFIG_JSON BUNDLE BUNDLE_IN_VM")
-    manifest, image_config, bundle, vm_bundle = sys.argv[1:]
+        die("usage: ds2oci.py MANIFEST IMAGE_LAYOUT BUNDLE BUNDLE_IN_VM")
+    manifest, layout, bundle, vm_bundle = sys.argv[1:]
     hostpaths = []
     objs = docs(manifest)
     ds = [o for o in objs if o.get("kind") == "DaemonSet"]
@@ -73,8 +84,7 @@ def main():
     sc = c.get("securityContext", {})
     if sc.get("privileged"):
         die(f"{manifest}: privileged containers are not what this bed tests")
-    with open(image_config) as f:
-        img = json.load(f)["config"]
+    img = image_config(layout)["config"]
 
     env = dict(e.split("=", 1) for e in img.get("Env", []))
     for e in c.get("env", []):

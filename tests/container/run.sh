@@ -79,15 +79,8 @@ extra=$(cd "$R" && find . \( -type f -o -type l \) | LC_ALL=C sort | grep -Ev \
 	'^\./(usr/sbin/ttyidle|usr/lib64/ld-linux-x86-64\.so\.2|usr/lib/x86_64-linux-gnu/lib[a-z0-9_-]+\.so\.[0-9]+|usr/share/doc/[a-z0-9.+-]+/copyright|etc/(passwd|group|nsswitch\.conf|ttyidle\.conf)|lib|lib64|sbin|var/run)$')
 if [ -z "$extra" ]; then ok "image holds only the daemon, its libraries and their copyrights"; else bad "image contents" "$extra"; fi
 check "no shell in the image" test ! -e "$R/bin/sh" -a ! -e "$R/usr/bin/sh"
-labels=$($PY - "$tmp/oci1" <<'PY'
-import json, sys
-d = sys.argv[1]
-i = json.load(open(f"{d}/index.json"))
-m = json.load(open(f"{d}/blobs/sha256/" + i["manifests"][0]["digest"][7:]))
-c = json.load(open(f"{d}/blobs/sha256/" + m["config"]["digest"][7:]))
-print(c["config"]["Labels"]["io.github.ttyidle.debian-packages"])
-PY
-)
+labels=$(PYTHONPATH=tests/container $PY -c 'import ds2oci, sys
+print(ds2oci.image_config(sys.argv[1])["config"]["Labels"]["io.github.ttyidle.debian-packages"])' "$tmp/oci1")
 missing=""
 for p in $labels; do
 	[ -f "$R/usr/share/doc/${p%%=*}/copyright" ] || missing="$missing ${p%%=*}"
@@ -159,16 +152,8 @@ else
 fi
 
 # ---- the runtime configuration the VM bed runs ------------------------------------
-cfg=$($PY - "$tmp/oci1" <<'PY'
-import json, sys
-d = sys.argv[1]
-i = json.load(open(f"{d}/index.json"))
-m = json.load(open(f"{d}/blobs/sha256/" + i["manifests"][0]["digest"][7:]))
-print(f"{d}/blobs/sha256/" + m["config"]["digest"][7:])
-PY
-)
 mkdir -p "$tmp/ds"
-check "ds2oci: the pod's runtime configuration" $PY tests/container/ds2oci.py "$MANIFEST" "$cfg" "$tmp/ds" /oci/bundle
+check "ds2oci: the pod's runtime configuration" $PY tests/container/ds2oci.py "$MANIFEST" "$tmp/oci1" "$tmp/ds" /oci/bundle
 check "ds2oci: capabilities, namespaces, read-only root, host paths" $PY - "$tmp/ds" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1] + "/config.json"))

@@ -222,29 +222,36 @@ static const struct {
     {"survivor", "f1e0d9c8b7a64f5e8d3c2b1a09f8e7d6", LOG_WARNING},
 };
 
-const char *audit_message_id(const char *event)
+#define NEVENTS (sizeof(message_ids) / sizeof(message_ids[0]))
+
+/* The event's entry in message_ids, NEVENTS if it has none. */
+static size_t event_index(const char *event)
 {
 	size_t i;
 
-	for (i = 0; event && i < sizeof(message_ids) / sizeof(message_ids[0]); i++)
+	for (i = 0; event && i < NEVENTS; i++)
 		if (!strcmp(event, message_ids[i].event))
-			return message_ids[i].id;
-	return NULL;
+			return i;
+	return NEVENTS;
+}
+
+const char *audit_message_id(const char *event)
+{
+	size_t i = event_index(event);
+
+	return i < NEVENTS ? message_ids[i].id : NULL;
 }
 
 const char *audit_event_name(size_t i)
 {
-	return i < sizeof(message_ids) / sizeof(message_ids[0]) ? message_ids[i].event : NULL;
+	return i < NEVENTS ? message_ids[i].event : NULL;
 }
 
 int audit_priority(const char *event)
 {
-	size_t i;
+	size_t i = event_index(event);
 
-	for (i = 0; event && i < sizeof(message_ids) / sizeof(message_ids[0]); i++)
-		if (!strcmp(event, message_ids[i].event))
-			return message_ids[i].prio;
-	return LOG_NOTICE;
+	return i < NEVENTS ? message_ids[i].prio : LOG_NOTICE;
 }
 
 /* Append "NAME=value" as the next iovec; -ENOSPC when j is full. */

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "host/host.h"
-#include "host/logind.h"
 
 static struct proc_view view(struct host *h)
 {
@@ -96,16 +95,13 @@ static int join_ids(void *ctx, pid_t sid, unsigned long long leader_start, char 
 {
 	struct host *h = ctx;
 	struct proc_stat st;
-	uid_t uid;
 
 	logind[0] = 0;
 	*audit_session = *loginuid = -1;
 	/* the same leader, not a process that reused its pid */
 	if (procfs_read_stat(h->proc_root, sid, &st) < 0 || st.starttime != leader_start)
 		return -ESRCH;
-	if (logind_id_of(h->proc_root, sid, logind, len, &uid) < 0)
-		logind[0] = 0;
-	procfs_read_audit_ids(h->proc_root, sid, audit_session, loginuid);
+	session_join_ids(h->proc_root, sid, logind, len, audit_session, loginuid);
 	return 0;
 }
 

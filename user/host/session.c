@@ -773,6 +773,16 @@ static void from_logind(const struct session_opts *o, const char *proc_root, str
 	}
 }
 
+void session_join_ids(const char *proc_root, pid_t sid, char *logind, size_t len,
+		      long long *audit_session, long long *loginuid)
+{
+	uid_t cg_uid;
+
+	if (logind_id_of(proc_root, sid, logind, len, &cg_uid) < 0)
+		logind[0] = 0;
+	procfs_read_audit_ids(proc_root, sid, audit_session, loginuid);
+}
+
 static int resolve(const struct session_opts *o, const struct tty_key *key,
 		   const struct tty_rec *rec, struct session_info *s, char *err, size_t errlen)
 {
@@ -850,14 +860,9 @@ static int resolve(const struct session_opts *o, const struct tty_key *key,
 	}
 
 	/* the ids records are joined by (session.h); of a verified leader only */
-	if (r >= 0 && s->has_session && s->sid > 1) {
-		uid_t cg_uid;
-
-		if (logind_id_of(proc_root, s->sid, s->logind_id, sizeof(s->logind_id), &cg_uid) <
-		    0)
-			s->logind_id[0] = 0;
-		procfs_read_audit_ids(proc_root, s->sid, &s->audit_session, &s->loginuid);
-	}
+	if (r >= 0 && s->has_session && s->sid > 1)
+		session_join_ids(proc_root, s->sid, s->logind_id, sizeof(s->logind_id),
+				 &s->audit_session, &s->loginuid);
 
 	/* not for a PTY the user's own program serves (a login service's child
 	 * serving it runs as the user too, but is a login by the master) */

@@ -147,6 +147,14 @@ const char *session_remote_source_name(enum remote_source src);
 const char *session_login_evidence_name(enum login_evidence e);
 /* st_dev of this namespace's /dev/pts, to recognise host PTYs (utmp is host-only). */
 int session_host_devpts(dev_t *out);
+/*
+ * The ids records are joined by, of session leader sid: logind's session ID
+ * ("" if none), audit session id and loginuid (-1: unset or unknown). For
+ * joining only: nothing decides by them. The caller has made sure sid is the
+ * leader it means (a pid can be reused).
+ */
+void session_join_ids(const char *proc_root, pid_t sid, char *logind, size_t len,
+		      long long *audit_session, long long *loginuid);
 
 /*
  * Resolve the terminal key whose kernel record is rec: what serves it and

@@ -22,17 +22,8 @@ idle-timeout = 7s
 warn-before = 3s
 CONF
 ttyidle unload >/dev/null 2>&1
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-unshare --pid --mount --fork --propagation private sh -c '
-	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts &&
-	mount -t proc proc /proc &&
-	exec /usr/sbin/sshd -D -E /tmp/sshd2.log -p 2222' >/tmp/sandbox.out 2>&1 &
-sandbox=$!
-poll_for 10 grep -q 'listening on 127.0.0.1 port 2222' /tmp/sshd2.log || {
-	cat /tmp/sandbox.out /tmp/sshd2.log
-	fail "the sandboxed sshd did not start"
-}
+sandbox_start
+sandbox=$SANDBOX_PID
 sshd2=$(pids_of sshd)
 log "sandbox: unshare $sandbox, sshd $sshd2 ($(grep NSpid /proc/"$sshd2"/status))"
 

@@ -54,19 +54,8 @@ fi
 
 start_sshd
 bystander_start bob bob
-# the container: its own PID and mount namespaces and devpts instance, an
-# sshd of its own on port 2222
-mkdir -p /run/sshd
-chmod 0755 /run/sshd
-unshare --pid --mount --fork --propagation private sh -c '
-	mount -t devpts -o newinstance,ptmxmode=0666,mode=0620,gid=5 devpts /dev/pts &&
-	mount -t proc proc /proc &&
-	exec /usr/sbin/sshd -D -E /tmp/sshd2.log -p 2222' >/tmp/sandbox.out 2>&1 &
-sandbox=$!
-poll_for 10 grep -q 'listening on 127.0.0.1 port 2222' /tmp/sshd2.log || {
-	cat /tmp/sandbox.out /tmp/sshd2.log
-	fail "the container's sshd did not start"
-}
+sandbox_start
+sandbox=$SANDBOX_PID
 log "the daemon, from the image, as the DaemonSet runs it"
 crun --cgroup-manager=disabled run --no-pivot -b $B ttyidle >>"$TTYIDLE_LOG" 2>&1 &
 crun_pid=$!
