@@ -27,6 +27,8 @@
 #define S  NSEC_PER_SEC
 #define T0 (123456 * S) /* any instant will do */
 #define IN TTY_CLK_BIT(TTY_CLK_IN)
+/* a terminal is first looked at this long before its warning (engine.c) */
+#define LOOK (2 * S)
 
 /* ---- the kernel maps: one terminal -------------------------------------- */
 
@@ -417,6 +419,8 @@ static void assert_audited(struct fixture *f, const char *what)
 static void warn_at_60(struct fixture *f)
 {
 	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+	assert_int_equal(engine_next(&f->e), T0 + 60 * S - LOOK);
+	engine_run_due(&f->e, T0 + 60 * S - LOOK);
 	assert_int_equal(engine_next(&f->e), T0 + 60 * S);
 	engine_run_due(&f->e, T0 + 60 * S);
 	assert_int_equal(engine_find(&f->e, &f->key)->phase, PH_WARNED);
@@ -424,19 +428,25 @@ static void warn_at_60(struct fixture *f)
 
 /* ---- tests --------------------------------------------------------------- */
 
-/* Nothing is looked up before the warning is due; at idle - warn, one warning. */
+/*
+ * Nothing is looked up before the warning is nearly due; a first look shortly
+ * before it (names cached for the warning); at idle - warn, one warning.
+ */
 static void test_warn_at_idle_warn(void **state)
 {
 	struct fixture *f = *state;
 
 	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
-	engine_run_due(&f->e, T0 + 59 * S);
+	engine_run_due(&f->e, T0 + 60 * S - LOOK - 1);
 	assert_int_equal(f->fh.resolves, 0);
+	engine_run_due(&f->e, T0 + 60 * S - LOOK);
+	assert_int_equal(f->fh.resolves, 1);
 	assert_int_equal(f->fh.warnings, 0);
+	assert_int_equal(engine_next(&f->e), T0 + 60 * S);
 	engine_run_due(&f->e, T0 + 60 * S);
 	assert_int_equal(f->fh.warnings, 1);
-	/* resolved once: the check before acting is that same fresh resolution */
-	assert_int_equal(f->fh.resolves, 1);
+	/* and the check before acting, a fresh resolution */
+	assert_int_equal(f->fh.resolves, 2);
 	assert_string_equal(f->fh.warning, "idle alice on pts/3");
 	assert_true(f->fk.armed);
 	assert_int_equal(f->fk.mask, IN);
@@ -448,7 +458,7 @@ static void test_warn_at_idle_warn(void **state)
 	assert_audited(f, "EVENT=warn USER=alice");
 	/* nothing signalled, and each run was one batch */
 	assert_int_equal(f->fh.sent[SIGHUP] + f->fh.hangups, 0);
-	assert_int_equal(f->fh.batches, 2);
+	assert_int_equal(f->fh.batches, 3);
 }
 
 /*
@@ -461,12 +471,12 @@ static void test_deadline_resolves_new_session(void **state)
 	struct fixture *f = *state;
 
 	warn_at_60(f);
-	assert_int_equal(f->fh.resolves, 1);
+	assert_int_equal(f->fh.resolves, 2);
 	f->fk.rec.sid = SID + 1;
 	engine_run_due(&f->e, T0 + 100 * S);
 	/* asked at the look and again before acting: the fake host still answers
 	 * with the warned session, which is not the one the record names */
-	assert_int_equal(f->fh.resolves, 3);
+	assert_int_equal(f->fh.resolves, 4);
 	assert_int_equal(f->fh.hangups, 1);
 }
 
@@ -478,9 +488,9 @@ static void test_deadline_after_reload_resolves(void **state)
 	warn_at_60(f);
 	engine_set_policy(&f->e, &f->pol, T0 + 70 * S);
 	engine_run_due(&f->e, T0 + 70 * S);
-	assert_int_equal(f->fh.resolves, 2);
+	assert_int_equal(f->fh.resolves, 3);
 	engine_run_due(&f->e, T0 + 100 * S);
-	assert_int_equal(f->fh.resolves, 2);
+	assert_int_equal(f->fh.resolves, 3);
 	assert_int_equal(f->fh.hangups, 1);
 }
 
@@ -517,8 +527,8 @@ static void test_hangup_at_deadline(void **state)
 	engine_run_due(&f->e, T0 + 100 * S);
 	assert_int_equal(f->fh.hangups, 1);
 	assert_int_equal(f->fh.opens, 1);
-	/* the look made for the warning stands for the deadline: no second one */
-	assert_int_equal(f->fh.resolves, 1);
+	/* the look made for the warning stands for the deadline: no third one */
+	assert_int_equal(f->fh.resolves, 2);
 	assert_int_equal(f->fh.m[0].got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(vim->got, SIGBIT(SIGHUP) | SIGBIT(SIGCONT));
 	assert_int_equal(f->e.stats.terminations, 1);
@@ -870,6 +880,8 @@ static void test_unresolved_waits_for_use(void **state)
 		f->fk.armed = false;
 		f->fk.rec.in_ns = T0 + 10 * S;
 		engine_activity(&f->e, &f->key, TTY_CLK_IN, 1, "bash", T0 + 10 * S);
+		assert_int_equal(engine_next(&f->e), T0 + 70 * S - LOOK);
+		engine_run_due(&f->e, T0 + 70 * S - LOOK);
 		assert_int_equal(engine_next(&f->e), T0 + 70 * S);
 		engine_run_due(&f->e, T0 + 70 * S);
 		assert_int_equal(f->e.nunresolved, 0);
@@ -909,10 +921,37 @@ static void test_names_pending(void **state)
 	assert_int_equal(engine_names_ready(&f->e, T0 + 2 * S), 0);
 }
 
+/*
+ * The names a warning needs are asked for at the first look, ahead of the
+ * warning: a lookup that takes nearly all of that time (a slow directory)
+ * still lets the warning, and so the deadline, go out on time.
+ */
+static void test_names_asked_ahead(void **state)
+{
+	struct fixture *f = *state;
+
+	f->fh.resolve_rc = -EINPROGRESS;
+	assert_int_equal(engine_add(&f->e, &f->key, T0), 0);
+	assert_int_equal(engine_next(&f->e), T0 + 60 * S - LOOK);
+	engine_run_due(&f->e, T0 + 60 * S - LOOK);
+	assert_int_equal(f->e.nnames_wait, 1);
+	assert_int_equal(f->fh.warnings, 0);
+	/* the names land a moment before the warning is due */
+	f->fh.resolve_rc = 0;
+	assert_int_equal(engine_names_ready(&f->e, T0 + 60 * S - 1), 1);
+	engine_run_due(&f->e, T0 + 60 * S - 1);
+	assert_int_equal(f->fh.warnings, 0);
+	assert_int_equal(engine_next(&f->e), T0 + 60 * S);
+	engine_run_due(&f->e, T0 + 60 * S);
+	assert_int_equal(f->fh.warnings, 1);
+	assert_int_equal(engine_next(&f->e), T0 + 100 * S);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_warn_at_idle_warn, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_asked_ahead, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cancel_by_activity, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_hangup_at_deadline, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_escalation, setup, teardown),

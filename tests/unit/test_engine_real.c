@@ -38,6 +38,7 @@
 #define S	   NSEC_PER_SEC
 #define ALL_CLOCKS TTY_CLK_ALL
 #define HISTORY	   (3600 * S) /* the furthest back a test dates a record */
+#define LOOK	   (2 * S)    /* a terminal is first looked at this long before its warning */
 
 struct fake_kernel {
 	struct tty_rec rec;
@@ -231,15 +232,18 @@ static void test_sessionless_waits_for_use(void **state)
 	assert_int_equal(f->fk.arms, arms); /* an active session is not armed again */
 	t = engine_find(&f->e, &f->v.p.key);
 	assert_non_null(t);
-	/* and nobody looks at who owns it before the rule could want it */
+	/* and nobody looks at who owns it before the rule could soon want it */
 	assert_false(t->resolved);
 	assert_false(f->fk.armed);
 	assert_int_equal(f->fk.narmed, 0);
-	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
-	engine_run_due(&f->e, now + S + 60 * S);
+	assert_int_equal(engine_next(&f->e), now + S + 60 * S - LOOK);
+	engine_run_due(&f->e, now + S + 60 * S - LOOK);
 	assert_true(t->resolved);
 	assert_int_equal(t->who.sid, f->v.pid);
 	assert_string_equal(t->who.service, "multiplexer");
+	assert_int_equal(t->phase, PH_WATCH);
+	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
+	engine_run_due(&f->e, now + S + 60 * S);
 	assert_int_equal(t->phase, PH_WARNED);
 }
 
@@ -262,11 +266,13 @@ static void test_resolved_when_due(void **state)
 	t = engine_find(&f->e, &f->v.p.key);
 	assert_false(t->resolved);
 	assert_false(f->fk.armed);
-	assert_int_equal(engine_next(&f->e), now - 5 * S + 60 * S);
-	engine_run_due(&f->e, now + 54 * S);
+	assert_int_equal(engine_next(&f->e), now - 5 * S + 60 * S - LOOK);
+	engine_run_due(&f->e, now + 54 * S - LOOK);
 	assert_false(t->resolved);
-	engine_run_due(&f->e, now + 55 * S);
+	engine_run_due(&f->e, now + 55 * S - LOOK);
 	assert_true(t->resolved);
+	assert_int_equal(t->phase, PH_WATCH);
+	engine_run_due(&f->e, now + 55 * S);
 	assert_int_equal(t->phase, PH_WARNED);
 	assert_int_equal(f->e.stats.warnings, 1);
 }
@@ -351,7 +357,7 @@ static void test_ending_outlives_release(void **state)
 	assert_int_equal(engine_next(&f->e), UINT64_MAX);
 }
 
-/* Young and sessionless: looked at when the shortest rule could first apply. */
+/* Young and sessionless: looked at shortly before the shortest rule could first apply. */
 static void test_sessionless_young(void **state)
 {
 	struct fixture *f = *state;
@@ -361,9 +367,9 @@ static void test_sessionless_young(void **state)
 	f->fk.rec.first_ns = now - 10 * S;
 	assert_int_equal(engine_add(&f->e, &f->v.p.key, now), 0);
 	assert_false(f->fk.armed);
-	assert_int_equal(engine_next(&f->e), now + 50 * S);
+	assert_int_equal(engine_next(&f->e), now + 50 * S - LOOK);
 	/* still nobody at that time: armed from then on */
-	engine_run_due(&f->e, now + 50 * S);
+	engine_run_due(&f->e, now + 50 * S - LOOK);
 	assert_true(f->fk.armed);
 	assert_int_equal(engine_next(&f->e), UINT64_MAX);
 }
@@ -496,8 +502,8 @@ static void test_lost_activity(void **state)
 	t = engine_find(&f->e, &f->v.p.key);
 	/* used just now: looked at again when it could first be due */
 	assert_false(t->resolved);
-	assert_int_equal(engine_next(&f->e), now + S + 60 * S);
-	engine_run_due(&f->e, now + S + 60 * S);
+	assert_int_equal(engine_next(&f->e), now + S + 60 * S - LOOK);
+	engine_run_due(&f->e, now + S + 60 * S - LOOK);
 	assert_true(t->resolved);
 	assert_int_equal(t->who.sid, f->v.pid);
 }

@@ -52,21 +52,33 @@ static void leads_by_mask(const struct policy *p, uint64_t *lead)
 }
 
 /*
- * The earliest time any rule could want this terminal's warning: before it,
- * who owns the terminal does not matter, so it is not looked up. Exact per
- * set of clocks: a rule counting input alone may be due while output goes on.
+ * How long before its warning could be due a terminal is first looked at.
+ * The warning needs the user's names, and an NSS lookup (a directory service
+ * can take seconds) is made off the loop: a look this early has them cached
+ * by then, so the warning, and the deadline counted from it, go out on time.
+ * At most half the lead, so that a terminal used once and soon closed (a
+ * flood of them) is still never looked at.
  */
-static uint64_t earliest_due(const struct engine *e, const struct tty_rec *rec)
+#define LOOK_AHEAD_NS (2 * NSEC)
+
+/*
+ * When to first look at this terminal: before any rule could want its warning,
+ * who owns it does not matter, so it is not looked up. Exact per set of
+ * clocks: a rule counting input alone may be due while output goes on.
+ */
+static uint64_t first_look(const struct engine *e, const struct tty_rec *rec)
 {
-	uint64_t best = NEVER, last, at;
+	uint64_t best = NEVER, last, lead, at;
 	uint32_t m;
 	int clock;
 
 	for (m = 1; m <= TTY_CLK_ALL; m++) {
 		if (e->lead_by_mask[m] == NEVER)
 			continue;
+		lead = e->lead_by_mask[m];
+		lead -= lead / 2 < LOOK_AHEAD_NS ? lead / 2 : LOOK_AHEAD_NS;
 		last = deadline_last_activity(rec, m, &clock);
-		at = last > NEVER - e->lead_by_mask[m] ? NEVER : last + e->lead_by_mask[m];
+		at = last > NEVER - lead ? NEVER : last + lead;
 		if (at < best)
 			best = at;
 	}
@@ -558,10 +570,10 @@ static void decide(struct engine *e, struct term *t, uint64_t now)
 		engine_schedule(e, t, NEVER);
 		return;
 	}
-	/* who owns a terminal matters only once a rule could want it: until
-	 * then nothing about it is read from /proc, whatever its user does */
+	/* who owns a terminal matters only once a rule could soon want it:
+	 * until then nothing about it is read from /proc, whatever its user does */
 	if (t->phase == PH_WATCH && !t->resolved && !t->prior_mask &&
-	    (at = earliest_due(e, &rec)) > now) {
+	    (at = first_look(e, &rec)) > now) {
 		set_armed(e, t, 0, 0);
 		engine_schedule(e, t, at);
 		return;

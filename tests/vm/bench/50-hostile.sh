@@ -219,7 +219,7 @@ note "hostile: bob logged in $NBOB times over ssh (real clients, as root, on PTY
 	"still spans the ${ENV} bytes), one byte written into each master; the newest $KEEP stay open."
 note "hostile: under scope = login, alice's PTYs (served by her own program) are out of scope:" \
 	"each costs the daemon the events of its first use and of its release, and one look at its" \
-	"owner if it is still open when it could first come due; under scope = all they are in" \
+	"owner if it is still open shortly before it could first come due; under scope = all they are in" \
 	"scope and end like bob's logins. Root's terminals (the ssh clients') are exempt in all" \
 	"three cases. CPU ms per PTY: the daemon's CPU in the window over the PTYs alice opened in it."
 what="bob's idle ssh logins ended within 1 s of due while alice opens PTYs as fast as she can"

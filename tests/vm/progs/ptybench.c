@@ -57,6 +57,11 @@
  *       Log lines (CLOCK_BOOTTIME milliseconds): `hostile pid= keep= env= t=`,
  *       `tick opened= open= t=` every second, `done opened= secs= per_s= t=`.
  *
+ *   ptybench stamp FILE
+ *       Copies its input to its output unchanged and appends each line to FILE
+ *       prefixed with the CLOCK_BOOTTIME milliseconds at which it arrived (a
+ *       daemon's log, timed without changing what it writes).
+ *
  *   ptybench hold
  *       The session child of hostile: releases the memory pages that hold its
  *       environment (so that thousands of them fit in a small VM; the environment
@@ -72,6 +77,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1072,6 +1078,46 @@ static int cmd_hostile(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A line's time is when its first byte reaches us: we block in read(), so a
+ * writer's line wakes us at once, and a woken reader is scheduled ahead of
+ * busy tasks (a flood's own work delays it least of all).
+ */
+static int cmd_stamp(int argc, char **argv)
+{
+	char buf[4096];
+	bool at_start = true;
+	FILE *out;
+	ssize_t n;
+
+	if (argc != 3)
+		die("usage: ptybench stamp FILE");
+	out = fopen(argv[2], "a");
+	if (!out)
+		die("%s: %s", argv[2], strerror(errno));
+	setvbuf(out, NULL, _IOLBF, 0);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	while ((n = read(0, buf, sizeof(buf))) != 0) {
+		unsigned long long t = (unsigned long long)now_ms();
+		ssize_t i;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die("stdin: %s", strerror(errno));
+		}
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			die("stdout: %s", strerror(errno));
+		for (i = 0; i < n; i++) {
+			if (at_start)
+				fprintf(out, "%llu ", t);
+			fputc(buf[i], out);
+			at_start = buf[i] == '\n';
+		}
+	}
+	return 0;
+}
+
 static int cmd_hold(void)
 {
 	extern char **environ;
@@ -1101,8 +1147,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
-		fprintf(stderr,
-			"usage: ptybench tput|mass|drive|walk|cpu|hostile ... (see ptybench.c)\n");
+		fprintf(stderr, "usage: ptybench tput|mass|drive|walk|cpu|hostile|hold|stamp ... "
+				"(see ptybench.c)\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "tput"))
@@ -1119,6 +1165,8 @@ int main(int argc, char **argv)
 		return cmd_hostile(argc, argv);
 	if (!strcmp(argv[1], "hold"))
 		return cmd_hold();
+	if (!strcmp(argv[1], "stamp"))
+		return cmd_stamp(argc, argv);
 	fprintf(stderr, "ptybench: unknown command '%s'\n", argv[1]);
 	return 2;
 }

@@ -8,10 +8,12 @@
 # her own ssh login and bob's idle. The flood must not delay them: both are
 # warned and ended on time (not before last input + idle-timeout, at most 2 s
 # after). The daemon survives the flood, and processes of bob and root
-# elsewhere get no signal.
+# elsewhere get no signal. The daemon's records are timed as they reach its
+# log, so that a late end says which step was late.
 . /scenarios/lib.sh
 . /scenarios/ttyidle.inc
 
+TTYIDLE_STAMPS=/tmp/ttyidle.stamps
 start_enforcing <<'CONF'
 [global]
 idle-timeout = 6s
@@ -78,10 +80,29 @@ log "alice: $ra"
 log "bob:   $rb"
 deadline_a=$(($(in_ms "$ra") + 6000)) deadline_b=$(($(in_ms "$rb") + 6000))
 
-# ended NAME TTY DEADLINE: warned, ended on time by a hangup
+# ended NAME TTY DEADLINE: warned, ended on time by a hangup; the daemon's
+# own records timed as they reached its log (warn, terminate, ended), so that
+# a late client says which step was late
 ended() {
-	ended_by "$1" "$3" "$2"
-	[ -n "$(tty_audit warn "$2")" ] || fail "$1: no warn record for $2"
+	_late=0
+	(ended_by "$1" "$3" "$2") || _late=1
+	for _ev in warn terminate ended; do
+		_t=$(stamp_ms $_ev "$2")
+		[ -n "$_t" ] || fail "$1: no $_ev record for $2"
+		log "$1 ($2): $_ev record $((_t - $3)) ms after the deadline"
+	done
+	_t=$(($(stamp_ms terminate "$2") - $3))
+	if [ "$_t" -lt -100 ] || [ "$_t" -gt 2000 ]; then
+		log "$1: terminate record $_t ms after the deadline, expected -100..2000"
+		_late=1
+	fi
+	if [ "$_late" = 1 ]; then
+		log "$1: the daemon's log from 4.6 s before to 2 s after the deadline (ms):"
+		awk -v lo=$(($3 - 4600)) -v hi=$(($3 + 2000)) -v d="$3" \
+			'$1 >= lo && $1 <= hi && !/first seen|released/ { $1 = $1 - d; print }' \
+			"$TTYIDLE_STAMPS" | cut -c1-160 | while read -r l; do log "  $l"; done
+		fail "$1: not ended on time"
+	fi
 	t=$(tty_audit terminate "$2")
 	log "$t"
 	assert_match 'ACTION=hangup OUTCOME="terminal hung up; ' "$t" "$1: terminate record of $2"
