@@ -6,15 +6,13 @@
 #   no v* tag in the clone (a shallow or   0.0.0+git37.gabcdef1 (37 commits,
 #   tagless clone)                         a note on stderr says so)
 #   outside a git checkout                 0.0.0+unknown (and a note)
-# and "+dirty" after it when tracked files have uncommitted changes
-# (--no-dirty leaves that out). Every form is a valid Debian version that
+# and "+dirty" after it when tracked files have uncommitted changes.
+# Every form is a valid Debian version that
 # sorts after the tag it follows. The Makefile passes it to the daemon
 # (`ttyidle --version`); scripts/build-deb.sh writes it into
 # debian/changelog, and the package's build takes it back from there.
 set -eu
 cd "$(dirname "$0")/.."
-dirty=yes
-[ "${1:-}" != --no-dirty ] || dirty=no
 if ! git rev-parse --git-dir >/dev/null 2>&1; then
 	echo "version.sh: not a git checkout: version 0.0.0+unknown" >&2
 	echo 0.0.0+unknown
@@ -28,7 +26,7 @@ else
 	v="0.0.0+git$(git rev-list --count HEAD).g$(git rev-parse --short HEAD)"
 fi
 git update-index -q --refresh >/dev/null 2>&1 || true
-if [ "$dirty" = yes ] && ! git diff-index --quiet HEAD -- 2>/dev/null; then
+if ! git diff-index --quiet HEAD -- 2>/dev/null; then
 	v="$v+dirty"
 fi
 echo "$v"

@@ -70,12 +70,14 @@ else
 	bad "umoci unpacks the image" "$out"
 fi
 R=$tmp/bundle/rootfs
+# the checks below read the unpacked tree: without it, none of them may pass
+[ -x "$R/usr/sbin/ttyidle" ] || R=$tmp/not-unpacked
 v=$(chroot "$R" /usr/sbin/ttyidle --version 2>&1)
 if [ "$v" = "ttyidle $version" ]; then ok "the image's daemon runs: $v"; else bad "the image's daemon runs" "$v"; fi
 check "the image's daemon is the package's" cmp "$R/usr/sbin/ttyidle" \
 	<(dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/sbin/ttyidle)
 # nothing but the daemon, its loader and libraries, /etc's links, copyrights
-extra=$(cd "$R" && find . \( -type f -o -type l \) | LC_ALL=C sort | grep -Ev \
+extra=$(cd "$R" 2>&1 && find . \( -type f -o -type l \) | LC_ALL=C sort | grep -Ev \
 	'^\./(usr/sbin/ttyidle|usr/lib64/ld-linux-x86-64\.so\.2|usr/lib/x86_64-linux-gnu/lib[a-z0-9_-]+\.so\.[0-9]+|usr/share/doc/[a-z0-9.+-]+/copyright|etc/(passwd|group|nsswitch\.conf|ttyidle\.conf)|lib|lib64|sbin|var/run)$')
 if [ -z "$extra" ]; then ok "image holds only the daemon, its libraries and their copyrights"; else bad "image contents" "$extra"; fi
 check "no shell in the image" test ! -e "$R/bin/sh" -a ! -e "$R/usr/bin/sh"

@@ -16,7 +16,7 @@ cd "$top"
 OUT=${OUT:-build}
 pass=0 fail=0 skipped=0
 tmp=$(mktemp -d)
-installed_here=""
+installed_here="" nspid=""
 cleanup() {
 	# never leave the package installed, even when stopped half way
 	if [ -n "$installed_here" ] && [ -n "$nspid" ] && dpkg-query -W ttyidle >/dev/null 2>&1; then

@@ -211,10 +211,19 @@ vm_one() {
 	echo "$pass $fail" >"$OUTD/$k-$m.counts"
 }
 
-trap 'kill $(jobs -p) 2>/dev/null' EXIT
+# each VM job in its own process group (set -m below, as tests/vm/run.sh
+# does), so that stopping the bed reaches timeout's qemu too
+cleanup() {
+	local p
+	for p in $(jobs -p); do
+		kill -- -"$p" 2>/dev/null
+	done
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 PASSED=0 FAILED=0
 "$ROOT/scripts/fetch-kernels.sh" $KERNELS >/dev/null || die "fetching kernels failed"
+set -m
 # the first VM runs the once-per-run scenarios too, so it starts first
 once=1 first="" order=()
 for k in $KERNELS; do

@@ -318,13 +318,48 @@ static void test_describe(void **state)
 				 "SIGKILL 5s after that, warning 1min before");
 }
 
+/* The journal's policy line: scope, [global], each rule by name, in rule_describe's words. */
+static void test_policy_describe(void **state)
+{
+	char buf[2048], g[256], r0[256], want[1024], small[40];
+	struct policy q;
+
+	(void)state;
+	rule_describe(&pol.global, g, sizeof(g));
+	rule_describe(&pol.rules[0], r0, sizeof(r0));
+	policy_describe(&pol, buf, sizeof(buf));
+	snprintf(want, sizeof(want),
+		 "scope = login, multiplexer; sessions no rule matches: %s; rules: %s (%s), %s (",
+		 g, pol.rules[0].name, r0, pol.rules[1].name);
+	assert_memory_equal(buf, want, strlen(want));
+	assert_non_null(strstr(buf, "SIGTERM 5s later, SIGKILL 5s after that"));
+	assert_string_equal(buf + strlen(buf) -
+				strlen("; nobody is exempt unless a rule says so, root included"),
+			    "; nobody is exempt unless a rule says so, root included");
+	/* an exempt [global] does not claim nobody is exempt */
+	q = pol;
+	q.global.s.action = ACTION_EXEMPT;
+	policy_describe(&q, buf, sizeof(buf));
+	assert_null(strstr(buf, "nobody is exempt"));
+	assert_non_null(strstr(buf, "sessions no rule matches: exempt: never ended; rules: "));
+	/* too long: cut, and says so */
+	policy_describe(&pol, small, sizeof(small));
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_first_match_wins), cmocka_unit_test(test_and_or),
-	    cmocka_unit_test(test_user_and_uid),     cmocka_unit_test(test_fallback_and_root),
-	    cmocka_unit_test(test_host_semantics),   cmocka_unit_test(test_scope),
-	    cmocka_unit_test(test_unknown_tty),	     cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_first_match_wins),
+	    cmocka_unit_test(test_and_or),
+	    cmocka_unit_test(test_policy_describe),
+	    cmocka_unit_test(test_user_and_uid),
+	    cmocka_unit_test(test_fallback_and_root),
+	    cmocka_unit_test(test_host_semantics),
+	    cmocka_unit_test(test_scope),
+	    cmocka_unit_test(test_unknown_tty),
+	    cmocka_unit_test(test_explain),
 	    cmocka_unit_test(test_describe),
 	};
 

@@ -26,6 +26,7 @@
 #include "cli/cmd.h"
 #include "policy/config.h"
 #include "policy/duration.h"
+#include "policy/rules.h"
 #include "daemon/engine.h"
 #include "daemon/loop.h"
 #include "lib/clock.h"
@@ -473,61 +474,6 @@ static uint32_t map_max_entries(int fd)
 }
 
 /*
- * One line for the journal saying what the policy in force does, so that a
- * first start (a package installation) says which sessions it will end:
- * "scope = login; sessions no rule matches: hangup after 15min without
- * input, warned 60s before; rules: admins (hangup after 30min without input,
- * warned 60s before); nobody is exempt unless a rule says so, root included".
- */
-static void policy_summary(const struct policy *p, char *buf, size_t len)
-{
-	char idle[DURATION_FMT_MAX], warn[DURATION_FMT_MAX], act[64];
-	size_t i, off = 0;
-	int o, first = 1;
-
-#define PUT(...)                                                                      \
-	do {                                                                          \
-		int n_ = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
-		off += n_ > 0 ? (size_t)n_ : 0;                                       \
-	} while (0)
-	PUT("scope =");
-	for (o = 0; o < ORIGIN_MAX; o++)
-		if (p->scope & SCOPE_BIT(o)) {
-			PUT("%s %s", first ? "" : ",", origin_name((enum origin)o));
-			first = 0;
-		}
-	for (i = 0; i <= p->nrules; i++) {
-		const struct rule *r = i ? &p->rules[i - 1] : &p->global;
-
-		if (i == 1)
-			PUT("; rules:");
-		if (i)
-			PUT("%s %s (", i > 1 ? "," : "", r->name);
-		else
-			PUT("; sessions no rule matches: ");
-		duration_format(r->s.idle_ns, idle, sizeof(idle));
-		duration_format(r->s.warn_ns, warn, sizeof(warn));
-		activity_format(r->s.clocks, act, sizeof(act));
-		if (r->s.action == ACTION_EXEMPT) {
-			PUT("exempt");
-		} else {
-			PUT("%s after %s without %s",
-			    r->s.action == ACTION_WARN ? "logged only (action = warn)"
-						       : action_name(r->s.action),
-			    idle, act);
-			if (r->s.action != ACTION_WARN)
-				PUT(r->s.warn_ns ? ", warned %s before" : ", no warning", warn);
-		}
-		if (i)
-			PUT(")");
-	}
-	PUT("; nobody is exempt unless a rule says so, root included");
-#undef PUT
-	if (off >= len && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-}
-
-/*
  * STATUS= for `systemctl status`: the policy, the live counts, and a failed
  * last reload until a good one. Sent when it changes (start, reload, and
  * the periodic tick); ready adds READY=1 (after start and each reload).
@@ -573,7 +519,7 @@ static void reload(struct daemon *d)
 	{
 		char sum[1024];
 
-		policy_summary(&d->policy[d->cur], sum, sizeof(sum));
+		policy_describe(&d->policy[d->cur], sum, sizeof(sum));
 		log_info("configuration reloaded: %zu rules; %s", d->policy[d->cur].nrules, sum);
 	}
 	tell_status(d, true);
@@ -896,7 +842,7 @@ int do_run(int argc, char **argv)
 
 		if (stats_read(&d.bpf, &stc) == 0)
 			d.events_lost_seen = stc.events_lost;
-		policy_summary(&d.policy[0], sum, sizeof(sum));
+		policy_describe(&d.policy[0], sum, sizeof(sum));
 		log_info("policy: %zu rules from %s and %s; tracking %d terminals",
 			 d.policy[0].nrules, d.conf ?: "(built-in only)",
 			 d.conf_dir ?: "(no drop-ins)", n);

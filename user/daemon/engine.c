@@ -61,24 +61,34 @@ static void leads_by_mask(const struct policy *p, uint64_t *lead)
  */
 #define LOOK_AHEAD_NS (2 * NSEC)
 
+/* Per set of clocks, how long after the last activity a terminal is first looked at. */
+static void looks_by_mask(const struct policy *p, uint64_t *look)
+{
+	size_t i;
+
+	leads_by_mask(p, look);
+	for (i = 0; i <= TTY_CLK_ALL; i++)
+		if (look[i] != NEVER)
+			look[i] -= look[i] / 2 < LOOK_AHEAD_NS ? look[i] / 2 : LOOK_AHEAD_NS;
+}
+
 /*
- * When to first look at this terminal: before any rule could want its warning,
- * who owns it does not matter, so it is not looked up. Exact per set of
- * clocks: a rule counting input alone may be due while output goes on.
+ * When to first look at this terminal: until shortly before any rule could
+ * want its warning, who owns it does not matter, so it is not looked up.
+ * Exact per set of clocks: a rule counting input alone may be due while
+ * output goes on.
  */
 static uint64_t first_look(const struct engine *e, const struct tty_rec *rec)
 {
-	uint64_t best = NEVER, last, lead, at;
+	uint64_t best = NEVER, last, at;
 	uint32_t m;
 	int clock;
 
 	for (m = 1; m <= TTY_CLK_ALL; m++) {
-		if (e->lead_by_mask[m] == NEVER)
+		if (e->look_by_mask[m] == NEVER)
 			continue;
-		lead = e->lead_by_mask[m];
-		lead -= lead / 2 < LOOK_AHEAD_NS ? lead / 2 : LOOK_AHEAD_NS;
 		last = deadline_last_activity(rec, m, &clock);
-		at = last > NEVER - lead ? NEVER : last + lead;
+		at = last > NEVER - e->look_by_mask[m] ? NEVER : last + e->look_by_mask[m];
 		if (at < best)
 			best = at;
 	}
@@ -120,7 +130,7 @@ int engine_init(struct engine *e, const struct engine_kernel *k, const struct ho
 	e->policy = p;
 	e->h = h;
 	e->min_lead_ns = policy_min_lead(p);
-	leads_by_mask(p, e->lead_by_mask);
+	looks_by_mask(p, e->look_by_mask);
 	deadheap_init(&e->heap);
 	e->nbuckets = 1024;
 	e->buckets = calloc(e->nbuckets, sizeof(*e->buckets));
@@ -931,7 +941,7 @@ void engine_set_policy(struct engine *e, const struct policy *p, uint64_t now)
 
 	e->policy = p;
 	e->min_lead_ns = policy_min_lead(p);
-	leads_by_mask(p, e->lead_by_mask);
+	looks_by_mask(p, e->look_by_mask);
 	for (i = 0; i < e->nbuckets; i++) {
 		struct term *t;
 

@@ -123,9 +123,9 @@ struct engine {
 	const struct host_ops *h;
 	const struct policy *policy;
 	uint64_t min_lead_ns; /* shortest idle - warn over enforcing rules */
-	/* the same per set of activity clocks (index: TTY_CLK_BIT mask), UINT64_MAX: no such rule
-	 */
-	uint64_t lead_by_mask[TTY_CLK_ALL + 1];
+	/* per set of activity clocks (index: TTY_CLK_BIT mask), how long after the last
+	 * activity a terminal is first looked at (engine.c); UINT64_MAX: no such rule */
+	uint64_t look_by_mask[TTY_CLK_ALL + 1];
 	struct term *released; /* terminals released while their session is being ended */
 	struct deadheap heap;
 	struct term **buckets;

@@ -788,17 +788,13 @@ int procfs_read_ns(const char *proc_root, pid_t pid, const char *type, uint64_t 
 
 int procfs_parse_audit_id(const char *buf, long long *out)
 {
+	const char *end = buf + strlen(buf);
 	unsigned long long v;
-	char *end;
 
 	*out = -1;
-	if (*buf < '0' || *buf > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(buf, &end, 10);
-	if (*end == '\n')
-		end++;
-	if (errno || *end || v > 4294967295ULL)
+	if (end > buf && end[-1] == '\n')
+		end--;
+	if (parse_ull(buf, end, &v) < 0 || v > 4294967295ULL)
 		return -EINVAL;
 	if (v != 4294967295ULL) /* (u32)-1: unset */
 		*out = (long long)v;

@@ -288,13 +288,17 @@ static int check_layout(struct bpf_state *st, char *err, size_t errlen)
 			 strerror(errno));
 		return -errno;
 	}
-	if (info.value_size < sizeof(abi) || info.value_size > sizeof(v) ||
-	    bpf_map_lookup_elem(st->ctl_fd, &zero, v)) {
-		snprintf(err, errlen, "cannot read %s/ctl: %s", TTYIDLE_PIN_DIR,
-			 info.value_size < sizeof(abi) || info.value_size > sizeof(v)
-			     ? "unknown layout"
-			     : strerror(errno));
+	if (info.value_size < sizeof(abi) || info.value_size > sizeof(v)) {
+		snprintf(err, errlen, "cannot read %s/ctl: unknown layout", TTYIDLE_PIN_DIR);
 		return -EPROTO;
+	}
+	/* a failed read says nothing of the layout: not -EPROTO, which callers
+	 * take for "another layout" (unload --if-incompatible removes those) */
+	if (bpf_map_lookup_elem(st->ctl_fd, &zero, v)) {
+		int r = -errno;
+
+		snprintf(err, errlen, "cannot read %s/ctl: %s", TTYIDLE_PIN_DIR, strerror(-r));
+		return r == -EPROTO || r == -ENOENT ? -EIO : r;
 	}
 	memcpy(&abi, v, sizeof(abi));
 	if (abi != TTYIDLE_ABI) {

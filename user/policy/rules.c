@@ -241,3 +241,36 @@ const struct rule *rules_explain(const struct policy *p, const struct subject *s
 		match == &p->global ? "" : match->name, "]", desc);
 	return match;
 }
+
+void policy_describe(const struct policy *p, char *buf, size_t len)
+{
+	char rule[512];
+	size_t i, off = 0;
+	int o, first = 1;
+
+#define PUT(...)                                                                      \
+	do {                                                                          \
+		int n_ = snprintf(buf + off, off < len ? len - off : 0, __VA_ARGS__); \
+		off += n_ > 0 ? (size_t)n_ : 0;                                       \
+	} while (0)
+	PUT("scope =");
+	for (o = 0; o < ORIGIN_MAX; o++)
+		if (p->scope & SCOPE_BIT(o)) {
+			PUT("%s %s", first ? "" : ",", origin_name((enum origin)o));
+			first = 0;
+		}
+	for (i = 0; i <= p->nrules; i++) {
+		const struct rule *r = i ? &p->rules[i - 1] : &p->global;
+
+		rule_describe(r, rule, sizeof(rule));
+		if (i)
+			PUT("%s %s (%s)", i == 1 ? "; rules:" : ",", r->name, rule);
+		else
+			PUT("; sessions no rule matches: %s", rule);
+	}
+	if (p->global.s.action != ACTION_EXEMPT)
+		PUT("; nobody is exempt unless a rule says so, root included");
+#undef PUT
+	if (off >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}

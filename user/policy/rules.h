@@ -56,4 +56,14 @@ const struct rule *rules_explain(const struct policy *p, const struct subject *s
 /* One line summary of what a rule does: "hangup after 15min without input, warning 60s before". */
 int rule_describe(const struct rule *r, char *buf, size_t len);
 
+/*
+ * One line saying what a whole policy does, for the journal at start and
+ * reload (a package installation says which sessions it will end): "scope =
+ * login; sessions no rule matches: hang up after 15min idle (activity:
+ * input), warning 1min before; rules: admins (...); nobody is exempt unless a
+ * rule says so, root included". Each rule as rule_describe() says it; cut
+ * with "..." when it does not fit.
+ */
+void policy_describe(const struct policy *p, char *buf, size_t len);
+
 #endif /* TTYIDLE_RULES_H */

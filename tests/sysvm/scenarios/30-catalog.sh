@@ -5,7 +5,6 @@
 # `journalctl -x` explains ttyidle's records with the package's journal
 # catalog (scripts/ttyidle.catalog, installed under
 # /usr/lib/systemd/catalog/ and compiled by systemd's dpkg trigger).
-# Fails until the package ships scripts/ttyidle.catalog (issue 9, daemon work).
 . /sysvm/lib.sh
 
 dpkg -L ttyidle | grep -q '^/usr/lib/systemd/catalog/' ||

@@ -6,8 +6,6 @@
 # it fails (exit status not 0), the daemon keeps running (same PID) and the
 # policy in force stays the old one: a login left idle is still ended at the
 # old idle-timeout, not the bad file's.
-# The exit status check fails until ExecReload= validates the configuration
-# before signalling (issue 9, daemon work); the rest passes today.
 . /sysvm/lib.sh
 
 wait_for 10 is_active

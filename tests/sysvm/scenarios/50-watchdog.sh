@@ -5,8 +5,6 @@
 # The unit has a watchdog (WatchdogSec=, the daemon's loop sends
 # WATCHDOG=1): a daemon whose loop stops (SIGSTOP) is killed by systemd
 # and restarted (Restart=on-failure), and enforces again.
-# Fails until the unit sets WatchdogSec= and the daemon sends WATCHDOG=1
-# (issue 9, daemon work).
 . /sysvm/lib.sh
 
 wait_for 10 is_active

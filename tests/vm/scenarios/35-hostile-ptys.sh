@@ -90,10 +90,10 @@ ended() {
 		_t=$(stamp_ms $_ev "$2")
 		[ -n "$_t" ] || fail "$1: no $_ev record for $2"
 		log "$1 ($2): $_ev record $((_t - $3)) ms after the deadline"
+		if [ $_ev = terminate ]; then _hup=$((_t - $3)); fi
 	done
-	_t=$(($(stamp_ms terminate "$2") - $3))
-	if [ "$_t" -lt -100 ] || [ "$_t" -gt 2000 ]; then
-		log "$1: terminate record $_t ms after the deadline, expected -100..2000"
+	if [ "$_hup" -lt -100 ] || [ "$_hup" -gt 2000 ]; then
+		log "$1: terminate record $_hup ms after the deadline, expected -100..2000"
 		_late=1
 	fi
 	if [ "$_late" = 1 ]; then

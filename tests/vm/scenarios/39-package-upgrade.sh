@@ -11,7 +11,7 @@
 . /scenarios/ttyidle.inc
 
 start_ttyidle --config '' --config-dir ''
-assert_eq "ttyidle: policy in force: scope = login; sessions no rule matches: hangup after 15min without input, warned 1min before; nobody is exempt unless a rule says so, root included" \
+assert_eq "ttyidle: policy in force: scope = login; sessions no rule matches: hang up after 15min idle (activity: input), warning 1min before; nobody is exempt unless a rule says so, root included" \
 	"$(grep 'policy in force' "$TTYIDLE_LOG")" "the policy line at start"
 
 log "pins of this version's layout stay (checked while the daemon runs, removed with it stopped)"

@@ -103,6 +103,14 @@ leader=$(for p in $(pids_of sh); do
 done | head -n1)
 [ -n "$leader" ] || fail "bob's shell in the container not found"
 pidns=$(readlink /proc/"$leader"/ns/pid | tr -dc 0-9)
+_crec() {
+	status_json | jsonq terminals -1 user=bob container:string
+}
+_has_crec() {
+	[ -n "$(_crec)" ]
+}
+poll_for 15 _has_crec || fail "bob's container login is not in ttyidle status"
+deadline_d=$(($(in_ms "$(_crec)") + 8000))
 ssh_login e bob
 typer_start e 2 # bob at work on the host
 ssh_login c alice
@@ -133,8 +141,7 @@ wait_for 5 has_audit terminate alice
 t=$(audit_line terminate alice)
 log "$t"
 assert_match 'EVENT=terminate USER=alice .*ACTION=hangup OUTCOME="terminal hung up;' "$t" "terminate record (host login)"
-pty_cmd d "timeout 15000" >/dev/null
-pty_cmd d reap >/dev/null
+ended_within d "$deadline_d" 15
 wait_for 5 grep -q "EVENT=terminate USER=bob .*CONTAINER=pidns:$pidns" "$TTYIDLE_LOG"
 log "$(grep "EVENT=terminate USER=bob " "$TTYIDLE_LOG" | tail -n1)"
 wait_for 5 no_user_procs alice
