@@ -95,14 +95,26 @@ static int join_ids(void *ctx, pid_t sid, unsigned long long leader_start, char 
 {
 	struct host *h = ctx;
 	struct proc_stat st;
+	int pdir, r = -ESRCH;
 
 	logind[0] = 0;
 	*audit_session = *loginuid = -1;
-	/* the same leader, not a process that reused its pid */
-	if (procfs_read_stat(h->proc_root, sid, &st) < 0 || st.starttime != leader_start)
+	pdir = procfs_open_pid(h->proc_root, sid);
+	if (pdir < 0)
 		return -ESRCH;
-	session_join_ids(h->proc_root, sid, logind, len, audit_session, loginuid);
-	return 0;
+	/* the same leader, before and after, not a process that reused its pid */
+	if (procfs_read_stat_at(pdir, &st) < 0 || st.starttime != leader_start || st.session != sid)
+		goto cleanup;
+	session_join_ids_at(pdir, logind, len, audit_session, loginuid);
+	if (procfs_read_stat_at(pdir, &st) < 0 || st.starttime != leader_start) {
+		logind[0] = 0;
+		*audit_session = *loginuid = -1;
+		goto cleanup;
+	}
+	r = 0;
+cleanup:
+	close(pdir);
+	return r;
 }
 
 int host_init(struct host *h, const char *proc_root)

@@ -184,20 +184,30 @@ cleanup:
 	return r;
 }
 
-int logind_id_of(const char *proc_root, pid_t pid, char *id, size_t idlen, uid_t *uid)
+int logind_id_at(int pdir, char *id, size_t idlen, uid_t *uid)
 {
-	char path[64 + PATH_MAX];
 	char *text = NULL;
 	int r;
 
-	if (pid <= 0)
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%d/cgroup", proc_root ? proc_root : PROCFS_ROOT, (int)pid);
-	r = read_text(AT_FDCWD, path, CGROUP_READ_MAX, false, &text);
+	r = read_text(pdir, "cgroup", CGROUP_READ_MAX, false, &text);
 	if (r < 0)
 		return r == -ENOENT || r == -ESRCH ? -ENOENT : r;
 	r = logind_parse_cgroup(text, id, idlen, uid);
 	free(text);
+	return r;
+}
+
+int logind_id_of(const char *proc_root, pid_t pid, char *id, size_t idlen, uid_t *uid)
+{
+	int pdir, r;
+
+	if (pid <= 0)
+		return -ENOENT;
+	pdir = procfs_open_pid(proc_root, pid);
+	if (pdir < 0)
+		return pdir == -ESRCH ? -ENOENT : pdir;
+	r = logind_id_at(pdir, id, idlen, uid);
+	close(pdir);
 	return r;
 }
 

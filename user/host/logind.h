@@ -44,6 +44,8 @@ int logind_parse_cgroup(const char *text, char *id, size_t idlen, uid_t *uid);
  * none or is gone, -errno. proc_root NULL: /proc.
  */
 int logind_id_of(const char *proc_root, pid_t pid, char *id, size_t idlen, uid_t *uid);
+/* The same through an open PROC_ROOT/PID (procfs_open_pid). */
+int logind_id_at(int pdir, char *id, size_t idlen, uid_t *uid);
 
 /*
  * One session file's text into *s (unknown keys ignored, values cut to

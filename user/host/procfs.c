@@ -801,22 +801,29 @@ int procfs_parse_audit_id(const char *buf, long long *out)
 	return 0;
 }
 
-int procfs_read_audit_ids(const char *proc_root, pid_t pid, long long *sessionid,
-			  long long *loginuid)
+void procfs_read_audit_ids_at(int pdir, long long *sessionid, long long *loginuid)
 {
 	char buf[32];
 	size_t len;
+
+	*sessionid = *loginuid = -1;
+	/* a kernel without CONFIG_AUDIT has neither file: both stay unknown */
+	if (read_small_at(pdir, "sessionid", buf, sizeof(buf), &len) == 0)
+		procfs_parse_audit_id(buf, sessionid);
+	if (read_small_at(pdir, "loginuid", buf, sizeof(buf), &len) == 0)
+		procfs_parse_audit_id(buf, loginuid);
+}
+
+int procfs_read_audit_ids(const char *proc_root, pid_t pid, long long *sessionid,
+			  long long *loginuid)
+{
 	int fd;
 
 	*sessionid = *loginuid = -1;
 	fd = procfs_open_pid(proc_root, pid);
 	if (fd < 0)
 		return fd;
-	/* a kernel without CONFIG_AUDIT has neither file: both stay unknown */
-	if (read_small_at(fd, "sessionid", buf, sizeof(buf), &len) == 0)
-		procfs_parse_audit_id(buf, sessionid);
-	if (read_small_at(fd, "loginuid", buf, sizeof(buf), &len) == 0)
-		procfs_parse_audit_id(buf, loginuid);
+	procfs_read_audit_ids_at(fd, sessionid, loginuid);
 	close(fd);
 	return 0;
 }

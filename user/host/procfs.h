@@ -111,6 +111,8 @@ int procfs_parse_audit_id(const char *buf, long long *out);
 /* Both of pid's, each -1 when unreadable or unset. 0, or -ESRCH if pid is gone. */
 int procfs_read_audit_ids(const char *proc_root, pid_t pid, long long *sessionid,
 			  long long *loginuid);
+/* The same through an open PROC_ROOT/PID (procfs_open_pid). */
+void procfs_read_audit_ids_at(int pdir, long long *sessionid, long long *loginuid);
 
 /*
  * Call fn for every process (thread group) in PROC_ROOT. Processes vanishing

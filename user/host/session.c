@@ -673,6 +673,10 @@ static int resolve_owner(const char *proc_root, const struct tty_rec *rec, struc
 	snprintf(s->leader_comm, sizeof(s->leader_comm), "%s", st.comm);
 	fill_identity(s, &ps);
 	fill_namespaces(proc_root, pdir, s);
+	/* the ids records are joined by (session.h) */
+	if (sid > 1)
+		session_join_ids_at(pdir, s->logind_id, sizeof(s->logind_id), &s->audit_session,
+				    &s->loginuid);
 
 	/* Everything above was read through pdir: still the same leader? */
 	r = procfs_read_stat_at(pdir, &again);
@@ -773,14 +777,14 @@ static void from_logind(const struct session_opts *o, const char *proc_root, str
 	}
 }
 
-void session_join_ids(const char *proc_root, pid_t sid, char *logind, size_t len,
-		      long long *audit_session, long long *loginuid)
+void session_join_ids_at(int pdir, char *logind, size_t len, long long *audit_session,
+			 long long *loginuid)
 {
 	uid_t cg_uid;
 
-	if (logind_id_of(proc_root, sid, logind, len, &cg_uid) < 0)
+	if (logind_id_at(pdir, logind, len, &cg_uid) < 0)
 		logind[0] = 0;
-	procfs_read_audit_ids(proc_root, sid, audit_session, loginuid);
+	procfs_read_audit_ids_at(pdir, audit_session, loginuid);
 }
 
 static int resolve(const struct session_opts *o, const struct tty_key *key,
@@ -858,11 +862,6 @@ static int resolve(const struct session_opts *o, const struct tty_key *key,
 		if (r < 0)
 			return r;
 	}
-
-	/* the ids records are joined by (session.h); of a verified leader only */
-	if (r >= 0 && s->has_session && s->sid > 1)
-		session_join_ids(proc_root, s->sid, s->logind_id, sizeof(s->logind_id),
-				 &s->audit_session, &s->loginuid);
 
 	/* not for a PTY the user's own program serves (a login service's child
 	 * serving it runs as the user too, but is a login by the master) */

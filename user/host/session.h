@@ -148,13 +148,14 @@ const char *session_login_evidence_name(enum login_evidence e);
 /* st_dev of this namespace's /dev/pts, to recognise host PTYs (utmp is host-only). */
 int session_host_devpts(dev_t *out);
 /*
- * The ids records are joined by, of session leader sid: logind's session ID
- * ("" if none), audit session id and loginuid (-1: unset or unknown). For
- * joining only: nothing decides by them. The caller has made sure sid is the
- * leader it means (a pid can be reused).
+ * The ids records are joined by, of the session leader whose PROC_ROOT/PID is
+ * open as pdir (procfs_open_pid): logind's session ID ("" if none), audit
+ * session id and loginuid (-1: unset or unknown). For joining only: nothing
+ * decides by them. The caller checks, through pdir, that it is the leader it
+ * means before and after (a pid can be reused).
  */
-void session_join_ids(const char *proc_root, pid_t sid, char *logind, size_t len,
-		      long long *audit_session, long long *loginuid);
+void session_join_ids_at(int pdir, char *logind, size_t len, long long *audit_session,
+			 long long *loginuid);
 
 /*
  * Resolve the terminal key whose kernel record is rec: what serves it and
